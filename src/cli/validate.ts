@@ -1,0 +1,59 @@
+import { formatProblem } from '../errors.js';
+import { readScenarioFiles } from '../scenario/load.js';
+
+/*
+ * `faultline validate PATH...`: the same checks `serve` runs before it starts, without starting.
+ * Exit codes: 0 every file is valid, 1 some file has problems, 2 the command line is wrong.
+ */
+
+export interface ValidateIO {
+  readonly out: (s: string) => void;
+  readonly err: (s: string) => void;
+}
+
+export const VALIDATE_USAGE = `Usage: faultline validate PATH...
+
+Checks scenario files (each PATH a file, or a directory of *.yaml / *.yml files) the way
+\`faultline serve\` does, and prints every problem as
+  file:line:column: path: message
+or, for a valid file, one summary line. Exits 0 if all are valid, 1 if not, 2 on a usage error.
+
+Options:
+  -h, --help   print this help`;
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Runs `faultline validate` with the arguments after `validate`; resolves to the exit code. */
+export async function validateCommand(argv: readonly string[], io: ValidateIO): Promise<number> {
+  const paths: string[] = [];
+  let options = true;
+  for (const arg of argv) {
+    if (options && arg === '--') options = false;
+    else if (options && (arg === '-h' || arg === '--help')) {
+      io.out(VALIDATE_USAGE);
+      return 0;
+    } else if (options && arg.startsWith('-') && arg !== '-') {
+      io.err(`faultline validate: unknown option ${arg}\n\n${VALIDATE_USAGE}`);
+      return 2;
+    } else paths.push(arg);
+  }
+  if (paths.length === 0) {
+    io.err(`faultline validate: give at least one scenario file or directory\n\n${VALIDATE_USAGE}`);
+    return 2;
+  }
+
+  const { files, docs, problems } = await readScenarioFiles(paths);
+  const bad = new Set(problems.map((p) => p.file));
+  for (const doc of docs) {
+    if (bad.has(doc.file)) continue;
+    const enabled = doc.data.rules.filter((r) => r.enabled).length;
+    io.out(`${doc.file}: ok, ${plural(doc.data.rules.length, 'rule')} (${enabled} enabled)`);
+  }
+  for (const p of problems) io.err(formatProblem(p));
+  if (problems.length === 0) return 0;
+  const checked = new Set([...files, ...bad]).size;
+  io.err(`${plural(problems.length, 'problem')} in ${plural(bad.size, 'file')} (of ${checked} checked)`);
+  return 1;
+}

@@ -1,0 +1,67 @@
+/**
+ * The one error catalogue. Every error faultline raises or answers with has a stable `code`
+ * (users match on it; the README lists every one and a test keeps that list in step) and, where an
+ * HTTP answer follows from it, the status that answer carries.
+ */
+export const ERROR_CODES = {
+  FAULTLINE_CONFIG_INVALID: { status: 0, title: 'Invalid configuration' },
+  FAULTLINE_USAGE: { status: 0, title: 'Invalid command line' },
+  FAULTLINE_LISTEN_FAILED: { status: 0, title: 'Cannot listen' },
+  FAULTLINE_SCENARIO_INVALID: { status: 422, title: 'Invalid scenario' },
+  FAULTLINE_UPSTREAM_UNREACHABLE: { status: 502, title: 'Bad Gateway' },
+  FAULTLINE_UPSTREAM_RESET: { status: 502, title: 'Bad Gateway' },
+  FAULTLINE_UPSTREAM_TIMEOUT: { status: 504, title: 'Gateway Timeout' },
+  FAULTLINE_ABSOLUTE_FORM_REFUSED: { status: 400, title: 'Bad Request' },
+  FAULTLINE_CONNECT_REFUSED: { status: 405, title: 'Method Not Allowed' },
+  FAULTLINE_BAD_FAULT_HEADER: { status: 400, title: 'Bad Request' },
+  FAULTLINE_FAULT_INJECTED: { status: 0, title: 'Injected fault' },
+  FAULTLINE_QUOTA_EXCEEDED: { status: 507, title: 'Insufficient Storage' },
+  FAULTLINE_STORE_UNAVAILABLE: { status: 503, title: 'Service Unavailable' },
+  FAULTLINE_ADMIN_UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
+  FAULTLINE_ADMIN_NOT_FOUND: { status: 404, title: 'Not Found' },
+  FAULTLINE_ADMIN_BAD_REQUEST: { status: 400, title: 'Bad Request' },
+  FAULTLINE_ADMIN_FORBIDDEN_TARGET: { status: 403, title: 'Forbidden' },
+  FAULTLINE_METHOD_NOT_ALLOWED: { status: 405, title: 'Method Not Allowed' },
+  FAULTLINE_PAYLOAD_TOO_LARGE: { status: 413, title: 'Content Too Large' },
+  FAULTLINE_INTERNAL: { status: 500, title: 'Internal Server Error' },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Base error: a stable `code`, a message that says what was wrong and where, and a `cause`. */
+export class FaultlineError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown; status?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'FaultlineError';
+    this.code = code;
+    this.status = options?.status ?? ERROR_CODES[code].status;
+  }
+}
+
+/** A problem found in a scenario or config file, positioned as `file:line:column`. */
+export interface Problem {
+  file: string;
+  line: number;
+  column: number;
+  /** Dotted path inside the document, e.g. `rules[2].fault.status`; empty for the whole file. */
+  path: string;
+  message: string;
+}
+
+export function formatProblem(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
+}
+
+/** Scenario validation failed: carries every problem found, not just the first. */
+export class ScenarioError extends FaultlineError {
+  readonly problems: readonly Problem[];
+
+  constructor(problems: readonly Problem[]) {
+    super('FAULTLINE_SCENARIO_INVALID', problems.map(formatProblem).join('\n'));
+    this.name = 'ScenarioError';
+    this.problems = problems;
+  }
+}

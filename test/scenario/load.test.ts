@@ -1,0 +1,185 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it, expect } from 'vitest';
+import { ScenarioError, formatProblem } from '../../src/errors.js';
+import { compileRuleSetFromText, emptyRuleSet, loadRuleSet } from '../../src/scenario/load.js';
+import { parseScenarioText } from '../../src/scenario/parse.js';
+import { req, ruleSet } from './helpers.js';
+
+function tempDir(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-scn-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+const file = (...names: string[]): string =>
+  `version: 1\nrules:\n${names.map((n) => `  - name: ${n}\n    fault: { status: 507 }\n`).join('')}`;
+
+async function problemsOf(p: Promise<unknown>): Promise<string[]> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ScenarioError) return err.problems.map(formatProblem);
+    throw err;
+  }
+  return [];
+}
+
+describe('compiling faults', () => {
+  it('compiles every fault kind into the FaultSpec of types.ts', () => {
+    const set = ruleSet(
+      [
+        '  - name: s\n    fault: { status: 507, body: { error: "{path}" }, headers: { x-a: 1 }, retryAfter: "Wed, 21 Oct 2026 07:28:00 GMT" }\n',
+        '  - name: d\n    fault: { delay: { min: 100ms, max: 2s }, phase: response, replaceStatus: 502, body: plain }\n',
+        '  - name: r\n    fault: { reset: { afterBytes: 1KiB } }\n',
+        '  - name: h\n    fault: { hang: true }\n',
+        '  - name: t\n    fault: { throttle: 64KiB/s }\n',
+        '  - name: u\n    fault: { delay: 250ms, truncate: 10 }\n',
+        '  - name: p\n    fault: { delay: 1s }\n',
+      ].join(''),
+    );
+    const fault = (n: string): unknown => set.byName.get(n)?.fault;
+    expect(fault('s')).toEqual({
+      delay: null,
+      kind: 'status',
+      action: {
+        kind: 'status',
+        status: 507,
+        body: { contentType: 'application/json', text: '{"error":"{path}"}', hasPlaceholders: true },
+        headers: [['x-a', '1']],
+        retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT',
+      },
+    });
+    expect(fault('d')).toEqual({
+      delay: { minMs: 100, maxMs: 2000, phase: 'response' },
+      kind: 'replaceStatus',
+      action: { kind: 'replaceStatus', status: 502, body: { contentType: 'text/plain; charset=utf-8', text: 'plain', hasPlaceholders: false }, headers: [], retryAfter: null },
+    });
+    expect(fault('r')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', afterBytes: 1024 } });
+    expect(fault('h')).toEqual({ delay: null, kind: 'hang', action: { kind: 'hang', durationMs: null } });
+    expect(fault('t')).toEqual({ delay: null, kind: 'throttle', action: { kind: 'throttle', requestBps: 65536, responseBps: 65536 } });
+    expect(fault('u')).toEqual({ delay: { minMs: 250, maxMs: 250, phase: 'request' }, kind: 'truncate', action: { kind: 'truncate', bytes: 10 } });
+    expect(fault('p')).toEqual({ delay: { minMs: 1000, maxMs: 1000, phase: 'request' }, kind: 'delay', action: null });
+  });
+
+  it('compiles a quota', () => {
+    const set = ruleSet('  - name: q\n    when: { quota: { key: header:X-Tenant-Id, measure: bytes, limit: 10MiB, period: 1h, track: objects } }\n    fault: { status: 507 }\n');
+    expect(set.byName.get('q')?.quota).toEqual({
+      key: { kind: 'header', name: 'x-tenant-id' },
+      keyText: 'header:X-Tenant-Id',
+      measure: 'bytes',
+      limit: 10 * 1024 * 1024,
+      periodMs: 3_600_000,
+      track: 'objects',
+      countOn: 'success',
+      metricsPerKey: false,
+    });
+  });
+
+  it('freezes the rule set, its rules and their data; only state is mutable', () => {
+    const set = compileRuleSetFromText(file('a'), '<test>');
+    const rule = set.rules[0];
+    expect(Object.isFrozen(set)).toBe(true);
+    expect(Object.isFrozen(set.rules)).toBe(true);
+    expect(Object.isFrozen(rule)).toBe(true);
+    expect(Object.isFrozen(rule?.fault.action)).toBe(true);
+    expect(Object.isFrozen(rule?.state)).toBe(false);
+    expect(rule?.line).toBe(3);
+    expect(rule?.source).toBe('<test>');
+  });
+
+  it('reads headerFaults (any file) and marker (off if any file turns it off)', () => {
+    const set = ruleSet('', { head: 'headerFaults: true\nmarker: false\n' });
+    expect([set.headerFaults, set.marker]).toEqual([true, false]);
+    const plain = emptyRuleSet();
+    expect([plain.headerFaults, plain.marker, plain.rules.length]).toEqual([false, true, 0]);
+    expect(plain.select(req(), '/', '', 0)).toBe(null);
+  });
+
+  it('accepts JSON (the admin API sends it)', () => {
+    const set = compileRuleSetFromText(JSON.stringify({ version: 1, rules: [{ name: 'j', fault: { status: 507 } }] }), '<request>');
+    expect(set.rules.map((r) => [r.name, r.source])).toEqual([['j', '<request>']]);
+  });
+
+  it('reports problems of an in-memory document as a ScenarioError', async () => {
+    expect(await problemsOf(Promise.resolve().then(() => compileRuleSetFromText('version: 1\nrules:\n  - name: a\n    fault: { status: 1 }\n', '<request>')))).toEqual([
+      '<request>:4:22: rules[0].fault.status: must be an integer 200-599',
+    ]);
+  });
+
+  it('parseScenarioText returns problems or a document', () => {
+    const ok = parseScenarioText(file('a', 'b'), 'f.yaml');
+    expect('doc' in ok && ok.doc.ruleLines).toEqual([3, 5]);
+    expect('problems' in parseScenarioText('version: 1\nrulez: []\n', 'f.yaml')).toBe(true);
+  });
+});
+
+describe('loadRuleSet', () => {
+  it('returns an empty rule set for no paths', async () => {
+    expect((await loadRuleSet([])).rules).toEqual([]);
+  });
+
+  it('expands a directory to its *.yaml and *.yml files, sorted, skipping others and dot files', async () => {
+    const dir = tempDir({ 'b.yml': file('b'), 'a.yaml': file('a'), 'notes.txt': 'x', '.swap.yaml': 'broken: [', 'sub/c.yaml': file('c') });
+    const set = await loadRuleSet([dir]);
+    expect(set.rules.map((r) => r.name)).toEqual(['a', 'b']);
+    expect(set.files).toEqual([join(dir, 'a.yaml'), join(dir, 'b.yml')]);
+    // A file named twice is loaded once.
+    expect((await loadRuleSet([dir, join(dir, 'a.yaml')])).rules.length).toBe(2);
+  });
+
+  it('reports every problem of every file, and duplicate names across files at the second one', async () => {
+    const dir = tempDir({ 'a.yaml': file('one', 'two'), 'b.yaml': `version: 1\nseed: 1\nrules:\n  - name: two\n    fault: { status: 1 }\n`, 'c.yaml': `version: 1\nseed: 2\nrules:\n  - name: two\n    fault: { status: 507 }\n` });
+    expect(await problemsOf(loadRuleSet([join(dir, 'missing.yaml'), dir]))).toEqual([
+      `${join(dir, 'missing.yaml')}:1:1: cannot read: no such file or directory`,
+      // Names and seeds are checked across files even when a file has other problems.
+      `${join(dir, 'b.yaml')}:4:11: rules[0].name: duplicate rule name "two" (first defined at ${join(dir, 'a.yaml')}:5:11)`,
+      `${join(dir, 'b.yaml')}:5:22: rules[0].fault.status: must be an integer 200-599`,
+      `${join(dir, 'c.yaml')}:2:7: seed: conflicts with seed 1 in ${join(dir, 'b.yaml')} (one rule set has one seed)`,
+      `${join(dir, 'c.yaml')}:4:11: rules[0].name: duplicate rule name "two" (first defined at ${join(dir, 'a.yaml')}:5:11)`,
+    ]);
+  });
+
+  it('takes the seed from the files; two different seeds are a problem', async () => {
+    const dir = tempDir({ 'a.yaml': `version: 1\nseed: 7\nrules: []\n`, 'b.yaml': `version: 1\nrules:\n`, 'c.yaml': `version: 1\nseed: 8\nrules: []\n` });
+    expect((await loadRuleSet([join(dir, 'a.yaml'), join(dir, 'b.yaml')])).seed).toBe(7);
+    expect(await problemsOf(loadRuleSet([dir]))).toEqual([
+      `${join(dir, 'c.yaml')}:2:7: seed: conflicts with seed 7 in ${join(dir, 'a.yaml')} (one rule set has one seed)`,
+    ]);
+  });
+});
+
+describe('reload carry-over', () => {
+  const v1 = 'version: 1\nrules:\n  - name: same\n    when: { every: 2 }\n    fault: { status: 507 }\n  - name: changed\n    fault: { status: 500 }\n  - name: gone\n    fault: { status: 500 }\n';
+  const v2 = 'version: 1\nrules:\n  - name: same\n    when:\n      every: 2\n    fault:\n      status: 507\n  - name: changed\n    fault: { status: 503 }\n  - name: added\n    fault: { status: 500 }\n';
+
+  it('keeps the state of unchanged rules (however reformatted) and starts changed and new ones fresh', () => {
+    const old = compileRuleSetFromText(v1, 'f.yaml', { now: () => 1000 });
+    for (const r of old.rules) {
+      r.state.matched = 7;
+      r.state.injected = 3;
+      r.state.enabled = false;
+      r.state.probability = 0.5;
+    }
+    const next = compileRuleSetFromText(v2, 'f.yaml', { now: () => 5000, previous: old });
+    expect(next.byName.get('same')?.state).toBe(old.byName.get('same')?.state);
+    expect(next.byName.get('same')?.fingerprint).toBe(old.byName.get('same')?.fingerprint);
+    for (const name of ['changed', 'added']) {
+      expect(next.byName.get(name)?.state).toEqual({ enabled: true, probability: null, enabledAt: 5000, matched: 0, injected: 0, active: 0, fired: 0 });
+    }
+    expect(next.byName.has('gone')).toBe(false);
+    expect(next.loadedAt).toBe(5000);
+  });
+
+  it('treats an equivalent spelling as the same definition, and a different value as a change', () => {
+    const a = ruleSet('  - name: r\n    when: { probability: 5% }\n    fault: { delay: 1s }\n');
+    const b = ruleSet('  - name: r\n    when: { probability: 0.05 }\n    fault: { delay: 1000 }\n');
+    const c = ruleSet('  - name: r\n    when: { probability: 0.06 }\n    fault: { delay: 1000 }\n');
+    expect(a.rules[0]?.fingerprint).toBe(b.rules[0]?.fingerprint);
+    expect(a.rules[0]?.fingerprint).not.toBe(c.rules[0]?.fingerprint);
+  });
+});
