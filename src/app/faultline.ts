@@ -1,0 +1,134 @@
+import type { Server } from 'node:net';
+import { FaultlineError, ScenarioError, formatProblem } from '../errors.js';
+import type { HostPort, Settings } from '../config/settings.js';
+import { formatHostPort } from '../config/settings.js';
+import type { Logger } from '../log/logger.js';
+import { createLogEvents, fanOut } from '../log/proxy-log.js';
+import { listen } from '../net/listen.js';
+import type { ProxyEvents } from '../proxy/events.js';
+import type { HandlerContext, RuleSetRef } from '../proxy/handler.js';
+import { createProxyServer, drain } from '../proxy/server.js';
+import { createUpstream } from '../proxy/upstream.js';
+import { emptyRuleSet, loadRuleSet } from '../scenario/load.js';
+import type { RuleSet } from '../scenario/types.js';
+import { watchScenarios } from '../scenario/watch.js';
+import { createAdminServer } from '../admin/server.js';
+import { healthRoutes } from '../admin/health.js';
+import type { AdminRoute } from '../admin/router.js';
+import { QuotaEngine } from '../quota/engine.js';
+import { MemoryQuotaStore } from '../quota/memory-store.js';
+import type { QuotaStore } from '../quota/store.js';
+
+export interface StartOptions {
+  log: Logger;
+  /** Clock for rule windows and quotas (tests inject one). */
+  now?: () => number;
+  /** Seeded random source factory for rule sets (tests inject one). */
+  random?: (seed: number) => () => number;
+  /** Watch scenario files and reload on change (default true). */
+  watch?: boolean;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  problems: string[];
+  rules: number;
+}
+
+/** A running faultline: the proxy, the admin listener, the live rule set. */
+export interface Faultline {
+  readonly proxyAddress: HostPort;
+  readonly adminAddress: HostPort;
+  readonly rules: RuleSetRef;
+  /** The quota engine and its store (admin routes read and change usage through them). */
+  readonly quota: QuotaEngine;
+  readonly quotaStore: QuotaStore;
+  /** Open client connections to the proxy listener. */
+  connections(): Promise<number>;
+  /** Re-read the scenario files; on any problem the previous rules keep serving. */
+  reload(reason: string): Promise<ReloadResult>;
+  /** Stop accepting, let in-flight requests finish within the grace period, close everything. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Start faultline from validated settings. Throws ScenarioError / FaultlineError on bad input. */
+export async function startFaultline(settings: Settings, options: StartOptions): Promise<Faultline> {
+  const { log } = options;
+  const now = options.now ?? Date.now;
+  if (settings.upstream === null) throw new FaultlineError('FAULTLINE_CONFIG_INVALID', 'no upstream: give --upstream URL (or FAULTLINE_UPSTREAM, or upstream: in the config file)');
+  const loadOptions = { now, ...(options.random === undefined ? {} : { random: options.random }) };
+  const initial = settings.scenarios.length === 0 ? emptyRuleSet() : await loadRuleSet(settings.scenarios, loadOptions);
+  const rules: RuleSetRef = { current: initial };
+  const upstream = createUpstream(settings.upstream, { timeoutMs: settings.upstreamTimeoutMs, insecure: settings.upstreamInsecure });
+  const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog)]);
+  const forwardCtx = { upstream, events };
+  const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
+  const quotaStore = new MemoryQuotaStore({ maxObjects: settings.maxTrackedObjects });
+  const quota = new QuotaEngine({
+    store: quotaStore,
+    faults,
+    events,
+    marker: settings.marker,
+    now,
+    budgetMs: settings.storeBudgetMs,
+    failure: settings.storeFailure,
+    onExceeded: () => {},
+    onStoreError: (err) => log.warn({ err: { message: err.message } }, 'quota store unavailable'),
+  });
+  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
+
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], rules: 0 });
+  const reload = (reason: string): Promise<ReloadResult> => {
+    reloading = reloading.then(() => doReload(reason));
+    return reloading;
+  };
+  const doReload = async (reason: string): Promise<ReloadResult> => {
+    try {
+      const next: RuleSet = await loadRuleSet(settings.scenarios, { ...loadOptions, previous: rules.current });
+      rules.current = next;
+      log.info({ reason, rules: next.rules.length, files: next.files, seed: next.seed }, 'scenarios reloaded');
+      return { ok: true, problems: [], rules: next.rules.length };
+    } catch (err) {
+      const problems = err instanceof ScenarioError ? err.problems.map(formatProblem) : [(err as Error).message];
+      for (const p of problems) log.error({ reason, problem: p }, 'scenario reload rejected; previous rules keep serving');
+      return { ok: false, problems, rules: rules.current.rules.length };
+    }
+  };
+
+  const proxy = createProxyServer(ctx, upstream, settings.upstreamInsecure, (err) => log.warn({ err: { message: err.message } }, 'websocket upstream error'));
+  const adminRoutes: AdminRoute[] = [...healthRoutes({ ready: () => proxyListening })];
+  const admin = createAdminServer(adminRoutes, settings.adminToken, log);
+  let proxyListening = false;
+  const servers: Server[] = [];
+  try {
+    const proxyAddress = await listen(proxy, settings.listen, 'the proxy');
+    servers.push(proxy);
+    proxyListening = true;
+    const adminAddress = await listen(admin, settings.admin, 'the admin listener');
+    servers.push(admin);
+    const watcher = options.watch === false || settings.scenarios.length === 0 ? null : watchScenarios(settings.scenarios, () => void reload('file change'));
+    log.info(
+      { proxy: formatHostPort(proxyAddress), admin: formatHostPort(adminAddress), upstream: settings.upstream.href, rules: initial.rules.length, files: initial.files, seed: initial.seed },
+      `faultline listening on http://${formatHostPort(proxyAddress)} -> ${settings.upstream.href} (admin http://${formatHostPort(adminAddress)})`,
+    );
+    return {
+      proxyAddress,
+      adminAddress,
+      rules,
+      reload,
+      quota,
+      quotaStore,
+      connections: () => new Promise((resolve) => proxy.getConnections((_err, n) => resolve(n))),
+      async close(graceMs = settings.shutdownGraceMs) {
+        watcher?.close();
+        proxyListening = false;
+        await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
+        upstream.agent.destroy();
+        await quotaStore.close();
+      },
+    };
+  } catch (err) {
+    for (const s of servers) s.close();
+    throw err;
+  }
+}

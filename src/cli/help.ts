@@ -1,0 +1,53 @@
+import { SETTINGS, type SettingSpec } from '../config/spec.js';
+
+export const MAIN_HELP = `faultline — a fault-injecting HTTP reverse proxy
+
+Usage: faultline <command> [options]
+
+Commands:
+  serve            run the proxy in front of --upstream URL
+  demo             run the proxy in front of the built-in demo upstream (what npm start does)
+  demo-upstream    run only the built-in demo upstream
+  validate PATH... check scenario files
+  inspect URL      perform a request and review its error semantics
+  rules            list rules (admin API client); enable NAME, disable NAME, set NAME --probability P
+  reload           re-read scenario files (admin API client)
+  quotas           list quota usage; quota set RULE KEY SIZE; quota reset [RULE [KEY]]
+  version          print the version
+
+Run 'faultline <command> --help' for a command's options.`;
+
+export function settingsHelp(specs: readonly SettingSpec[] = SETTINGS): string {
+  const lines = specs.map((s) => {
+    const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} ${s.kind === 'list' ? 'PATH' : s.kind.toUpperCase()}`;
+    const dflt = s.default === null ? '' : ` (default ${String(s.default)})`;
+    return `  ${flag.padEnd(30)} ${s.help}${dflt}\n  ${''.padEnd(30)} env ${s.env}`;
+  });
+  return [...lines, `  ${'--config FILE'.padEnd(30)} YAML file with any of these settings (env FAULTLINE_CONFIG)`, `  ${'--help'.padEnd(30)} this help`].join('\n');
+}
+
+export const SERVE_HELP = (): string => `Usage: faultline serve --upstream URL [options]
+
+Runs the proxy. Every option can also be set as an environment variable or a key in the config
+file; precedence is flag > env > file > default.
+
+Options:
+${settingsHelp()}`;
+
+export const DEMO_HELP = (): string => `Usage: faultline demo [options]
+
+Starts the built-in demo upstream on a free loopback port and the proxy in front of it, with
+scenarios/demo.yaml unless --scenarios is given. Takes the serve options except --upstream.
+
+Options:
+${settingsHelp(SETTINGS.filter((s) => s.key !== 'upstream'))}`;
+
+export const DEMO_UPSTREAM_HELP = `Usage: faultline demo-upstream [--listen HOST:PORT]
+
+Runs only the built-in demo upstream (default 127.0.0.1:8090):
+  GET  /status/:code   that status with its standard headers and a diagnostic JSON body
+  ANY  /echo           the request as JSON
+  GET  /bytes/:n       n bytes, streamed
+  PUT|POST /upload/*   reads and counts the body, answers 201 with the byte count
+  DELETE /upload/*     204
+  ANY  /delay/:ms      answers after ms milliseconds`;

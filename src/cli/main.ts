@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { FaultlineError, ScenarioError, formatProblem } from '../errors.js';
+import { silenceHttpProxyDeprecation } from '../log/deprecations.js';
+import { MAIN_HELP } from './help.js';
+import { processIO, type CommandIO } from './io.js';
+import { demoCommand, serveCommand } from './serve.js';
+import { demoUpstreamCommand } from './demo-upstream.js';
+import { validateCommand } from './validate.js';
+import { inspectCommand } from './inspect.js';
+import { startStatusTarget } from './status-target.js';
+
+type Command = (argv: string[], io: CommandIO) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  demo: demoCommand,
+  'demo-upstream': demoUpstreamCommand,
+  validate: validateCommand,
+  inspect: (argv, io) => inspectCommand(argv, io, { startStatusTarget }),
+  version: async (_argv, io) => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    io.out(pkg.version);
+    return 0;
+  },
+};
+
+/**
+ * Run one command. Expected failures (bad flags, bad config, invalid scenarios, a port in use)
+ * become one line per problem on stderr and exit code 2 — never a stack trace.
+ */
+export async function main(argv: string[], io: CommandIO = processIO): Promise<number> {
+  silenceHttpProxyDeprecation();
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(MAIN_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version') return COMMANDS.version!(rest, io);
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`faultline: unknown command "${name}" (see faultline --help)`);
+    return 2;
+  }
+  try {
+    return await command(rest, io);
+  } catch (err) {
+    if (err instanceof ScenarioError) {
+      for (const p of err.problems) io.err(formatProblem(p));
+      io.err(`faultline: ${err.problems.length} problem(s) in the scenario files; not starting`);
+      return 2;
+    }
+    if (err instanceof FaultlineError) {
+      io.err(`faultline: ${err.message}`);
+      return 2;
+    }
+    io.err(`faultline: unexpected error: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Serving commands resolve only when they have stopped; exit explicitly so an open watcher or a
+// lingering keep-alive socket cannot keep the process (a container's PID 1) alive.
+setImmediate(() => process.exit(code));

@@ -1,0 +1,30 @@
+/** The validated, frozen settings a running faultline uses. See spec.ts for the table. */
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface Settings {
+  readonly upstream: URL | null;
+  readonly listen: HostPort;
+  readonly admin: HostPort;
+  readonly scenarios: readonly string[];
+  readonly logLevel: string;
+  readonly logFormat: 'json' | 'pretty';
+  readonly accessLog: boolean;
+  readonly upstreamTimeoutMs: number;
+  readonly upstreamInsecure: boolean;
+  readonly shutdownGraceMs: number;
+  readonly marker: boolean;
+  readonly drainLimit: number;
+  readonly adminToken: string | null;
+  readonly store: string;
+  readonly storeFailure: 'fail-open' | 'fail-closed';
+  readonly storeBudgetMs: number;
+  readonly maxTrackedObjects: number;
+  readonly inspectAnyHost: boolean;
+}
+
+export function formatHostPort(hp: HostPort): string {
+  return hp.host.includes(':') ? `[${hp.host}]:${hp.port}` : `${hp.host}:${hp.port}`;
+}

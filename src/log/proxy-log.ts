@@ -1,0 +1,41 @@
+import type { Exchange } from '../proxy/exchange.js';
+import type { ProxyEvents, UpstreamFailure } from '../proxy/events.js';
+import type { Logger } from './logger.js';
+
+/** The status an injected fault answers with, or null when it does not answer with one. */
+export function faultCode(ex: Exchange): number | null {
+  const action = ex.rule?.fault.action ?? null;
+  return action !== null && (action.kind === 'status' || action.kind === 'replaceStatus') ? action.status : null;
+}
+
+/**
+ * The proxy's story in log lines: one info line per injected fault, a warn line per upstream
+ * failure, and (only with --access-log) one line per request.
+ */
+export function createLogEvents(log: Logger, accessLog: boolean): ProxyEvents {
+  return {
+    requestStarted() {},
+    faultApplied(ex: Exchange) {
+      const kind = ex.rule?.fault.kind ?? 'header';
+      log.info({ reqId: ex.id, rule: ex.rule?.name ?? 'header', kind, code: faultCode(ex), method: ex.req.method, path: ex.path }, 'fault injected');
+    },
+    upstreamFailed(ex: Exchange, reason: UpstreamFailure, err: Error) {
+      log.warn({ reqId: ex.id, reason, err: { code: (err as NodeJS.ErrnoException).code, message: err.message }, method: ex.req.method, path: ex.path }, 'upstream request failed');
+    },
+    requestFinished(ex: Exchange, status: number) {
+      if (!accessLog) return;
+      log.info({ reqId: ex.id, method: ex.req.method, path: ex.path, status, outcome: ex.outcome, ms: Date.now() - ex.startedAt, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut }, 'request');
+    },
+  };
+}
+
+/** Several listeners as one. */
+export function fanOut(list: readonly ProxyEvents[]): ProxyEvents {
+  if (list.length === 1) return list[0] as ProxyEvents;
+  return {
+    requestStarted: (ex) => list.forEach((e) => e.requestStarted(ex)),
+    requestFinished: (ex, status) => list.forEach((e) => e.requestFinished(ex, status)),
+    upstreamFailed: (ex, reason, err) => list.forEach((e) => e.upstreamFailed(ex, reason, err)),
+    faultApplied: (ex) => list.forEach((e) => e.faultApplied(ex)),
+  };
+}

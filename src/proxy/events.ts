@@ -1,0 +1,22 @@
+import type { Exchange } from './exchange.js';
+
+/** Why an upstream request failed: a bounded set, used as a metric label. */
+export type UpstreamFailure = 'unreachable' | 'timeout' | 'reset' | 'tls' | 'protocol';
+
+/**
+ * What the proxy reports as it works; metrics and logs listen here so the hot path itself knows
+ * nothing about either. Every method must be cheap: it runs on the request path.
+ */
+export interface ProxyEvents {
+  requestStarted(ex: Exchange): void;
+  requestFinished(ex: Exchange, status: number): void;
+  upstreamFailed(ex: Exchange, reason: UpstreamFailure, err: Error): void;
+  faultApplied(ex: Exchange): void;
+}
+
+export const NO_EVENTS: ProxyEvents = {
+  requestStarted() {},
+  requestFinished() {},
+  upstreamFailed() {},
+  faultApplied() {},
+};

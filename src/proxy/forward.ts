@@ -1,0 +1,164 @@
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream';
+import { problemFor, sendProblem } from '../http/problem.js';
+import type { ErrorCode } from '../errors.js';
+import { delayThen } from '../faults/delay.js';
+import type { Exchange } from './exchange.js';
+import type { ProxyRequest } from './messages.js';
+import type { ProxyEvents, UpstreamFailure } from './events.js';
+import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
+import type { Upstream } from './upstream.js';
+
+/** What forwarding needs besides the exchange; built once per proxy. */
+export interface ForwardContext {
+  readonly upstream: Upstream;
+  readonly events: ProxyEvents;
+}
+
+class UpstreamTimeout extends Error {
+  readonly code = 'ETIMEDOUT';
+}
+
+/**
+ * Stream the request to the upstream and its response back, with backpressure both ways.
+ *
+ *   client ──req──▶ [requestTransform] ──▶ upstream
+ *   client ◀──res── [responseTransform] ◀── upstream response
+ *
+ * Failures follow the headers-sent rule: before our response head, a coded problem+json (502/504);
+ * after it, the client connection is destroyed. A client that goes away aborts the upstream request.
+ */
+export function forward(ctx: ForwardContext, ex: Exchange, retried = false): void {
+  const { upstream } = ctx;
+  const req = ex.req;
+  const upReq = upstream.request({
+    hostname: upstream.hostname,
+    port: upstream.port,
+    method: req.method,
+    path: upstream.basePath === '' ? req.url : upstream.basePath + req.url,
+    headers: upstreamRequestHeaders(req, upstream.hostHeader, ex.id, ex.skipHeader),
+    agent: upstream.agent,
+  });
+  upReq.setTimeout(upstream.timeoutMs, () => upReq.destroy(new UpstreamTimeout(`no answer from the upstream within ${upstream.timeoutMs} ms`)));
+  upReq.on('response', (upRes) => onResponse(ex, upReq, upRes));
+  upReq.on('error', (err: NodeJS.ErrnoException) => {
+    if (!retried && upReq.reusedSocket && err.code === 'ECONNRESET' && ex.bytesIn === 0 && isRetryable(req.method)) {
+      // The upstream closed an idle keep-alive socket just as we reused it: nothing reached it,
+      // so one retry on a fresh connection is safe for a bodiless idempotent request.
+      forward(ctx, ex, true);
+      return;
+    }
+    upstreamFailed(ctx, ex, err);
+  });
+  ex.upReq = upReq;
+  if (ex.expectContinue) {
+    ex.expectContinue = false;
+    ex.res.writeContinue();
+  }
+  if (req.readableEnded) {
+    upReq.end();
+    return;
+  }
+  req.on('data', countRequestBytes);
+  // Plain pipe() on purpose, not pipeline(): an error on the upstream side must not destroy the
+  // client's request (and with it the socket) — we still owe the client an answer.
+  if (ex.requestTransform === null) req.pipe(upReq);
+  else req.pipe(ex.requestTransform).pipe(upReq);
+}
+
+/**
+ * Stop sending the request body upstream (the upstream failed, or a fault took over) and read the
+ * rest of it into the void, so the client can finish writing and read our answer.
+ */
+export function detachRequestBody(ex: Exchange): void {
+  const req = ex.req;
+  req.unpipe();
+  if (ex.requestTransform !== null) {
+    ex.requestTransform.unpipe();
+    ex.requestTransform.destroy();
+  }
+  if (!req.readableEnded) req.resume();
+}
+
+function countRequestBytes(this: ProxyRequest, chunk: Buffer): void {
+  if (this.exchange !== null) this.exchange.bytesIn += chunk.length;
+}
+
+function isRetryable(method: string | undefined): boolean {
+  return method === 'GET' || method === 'HEAD' || method === 'OPTIONS';
+}
+
+function onResponse(ex: Exchange, upReq: ClientRequest, upRes: IncomingMessage): void {
+  if (ex.clientGone) {
+    upRes.destroy();
+    return;
+  }
+  if (ex.responseDelayMs > 0) {
+    // `delay` with `phase: response`: the upstream has done its work; the client waits.
+    const ms = ex.responseDelayMs;
+    ex.responseDelayMs = 0;
+    upRes.pause();
+    ex.res.once('close', () => {
+      if (!ex.res.writableFinished) upRes.destroy();
+    });
+    delayThen(ex, ms, () => onResponse(ex, upReq, upRes));
+    return;
+  }
+  if (ex.onUpstreamResponse !== null && ex.onUpstreamResponse(ex, upReq, upRes)) return;
+  relayResponse(ex, upReq, upRes);
+}
+
+/** Send the upstream's response to the client, through the exchange's response transform if any. */
+export function relayResponse(ex: Exchange, upReq: ClientRequest, upRes: IncomingMessage): void {
+  const res = ex.res;
+  const status = upRes.statusCode ?? 502;
+  res.writeHead(status, upRes.statusMessage, clientResponseHeaders(upRes, ex.id, ex.faultName));
+  ex.bytesOutFrom(upRes);
+  const done = (err: Error | null | undefined) => {
+    if (err) {
+      // The head is out: the only honest signal left is a broken connection.
+      res.destroy();
+      upReq.destroy();
+    }
+  };
+  if (ex.responseTransform === null) pipeline(upRes, res, done);
+  else pipeline(upRes, ex.responseTransform, res, done);
+}
+
+const FAILURE_CODES: Record<UpstreamFailure, ErrorCode> = {
+  unreachable: 'FAULTLINE_UPSTREAM_UNREACHABLE',
+  timeout: 'FAULTLINE_UPSTREAM_TIMEOUT',
+  reset: 'FAULTLINE_UPSTREAM_RESET',
+  tls: 'FAULTLINE_UPSTREAM_UNREACHABLE',
+  protocol: 'FAULTLINE_UPSTREAM_UNREACHABLE',
+};
+
+const FAILURE_DETAIL: Record<UpstreamFailure, string> = {
+  unreachable: 'The upstream service could not be reached.',
+  timeout: 'The upstream service did not answer in time.',
+  reset: 'The upstream service closed the connection before answering.',
+  tls: 'The TLS handshake with the upstream service failed.',
+  protocol: 'The upstream service sent an invalid HTTP response.',
+};
+
+export function classifyUpstreamError(err: NodeJS.ErrnoException): UpstreamFailure {
+  const code = err.code ?? '';
+  if (err instanceof UpstreamTimeout) return 'timeout';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
+  if (code.startsWith('HPE_')) return 'protocol';
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return 'tls';
+  return 'unreachable';
+}
+
+function upstreamFailed(ctx: ForwardContext, ex: Exchange, err: NodeJS.ErrnoException): void {
+  // The client left first (its going away is what aborted the request), or a fault aborted the
+  // upstream request on purpose and answers the client itself.
+  if (ex.clientGone || ex.upstreamAbandoned) return;
+  detachRequestBody(ex);
+  const reason = classifyUpstreamError(err);
+  ex.outcome = 'upstream_error';
+  ctx.events.upstreamFailed(ex, reason, err);
+  // Detail deliberately generic: no addresses, no stack, nothing internal reaches the client.
+  const code = FAILURE_CODES[reason];
+  sendProblem(ex.req, ex.res, problemFor(code, FAILURE_DETAIL[reason], ex.path, ex.id), { connection: ex.req.readableEnded ? undefined : 'close' });
+}

@@ -1,0 +1,96 @@
+import type { IncomingMessage } from 'node:http';
+
+/*
+ * Header rewriting for both directions, on the raw `[name, value, name, value, ...]` arrays Node
+ * gives us, so names keep their case and repeated headers keep their order (byte-exact
+ * pass-through). Hop-by-hop fields (RFC 9110 §7.6.1) and any field the message's own `Connection`
+ * header names are dropped: they describe one connection, not the message.
+ */
+const HOP_BY_HOP = /^(?:connection|keep-alive|proxy-connection|proxy-authenticate|proxy-authorization|te|trailer|transfer-encoding|upgrade)$/i;
+
+/** Names listed in `Connection` (lower-cased), or null when it lists only the usual tokens. */
+function connectionListed(connection: string | undefined): Set<string> | null {
+  if (connection === undefined) return null;
+  let set: Set<string> | null = null;
+  for (const token of connection.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name === '' || name === 'keep-alive' || name === 'close' || name === 'upgrade') continue;
+    (set ??= new Set()).add(name);
+  }
+  return set;
+}
+
+/**
+ * Outgoing request headers for the upstream: the client's headers minus hop-by-hop fields, minus
+ * `host` (replaced by the upstream's, like nginx's default) and the inbound `x-request-id` (replaced by
+ * ours), plus `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. `skip` names one more header
+ * (lower-case) to drop, e.g. the per-request fault header.
+ */
+export function upstreamRequestHeaders(
+  req: IncomingMessage,
+  upstreamHost: string,
+  requestId: string,
+  skip: string | null,
+): string[] {
+  const raw = req.rawHeaders;
+  const listed = connectionListed(req.headers.connection);
+  const out: string[] = [];
+  let xff: string | null = null;
+  let via: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.test(name) || lower === 'host' || lower === 'x-request-id' || lower === skip) continue;
+    if (listed !== null && listed.has(lower)) continue;
+    if (lower === 'x-forwarded-for') {
+      xff = xff === null ? value : `${xff}, ${value}`;
+      continue;
+    }
+    if (lower === 'via') {
+      via = via === null ? value : `${via}, ${value}`;
+      continue;
+    }
+    if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
+    out.push(name, value);
+  }
+  const client = req.socket.remoteAddress ?? 'unknown';
+  out.push(
+    'Host', upstreamHost,
+    'X-Forwarded-For', xff === null ? client : `${xff}, ${client}`,
+    'X-Forwarded-Proto', 'http',
+    'X-Forwarded-Host', req.headers.host ?? '',
+    'Via', via === null ? VIA : `${via}, ${VIA}`,
+    'X-Request-Id', requestId,
+  );
+  return out;
+}
+
+const VIA = '1.1 faultline';
+
+/**
+ * Response headers for the client: the upstream's minus hop-by-hop fields, plus `Via` and our
+ * `x-request-id` (the upstream's own is replaced so the client sees one id end to end).
+ */
+export function clientResponseHeaders(upRes: IncomingMessage, requestId: string, marker: string | null): string[] {
+  const raw = upRes.rawHeaders;
+  const listed = connectionListed(upRes.headers.connection);
+  const out: string[] = [];
+  let via: string | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    if (HOP_BY_HOP.test(name)) continue;
+    const lower = name.toLowerCase();
+    if (lower === 'x-request-id') continue;
+    if (listed !== null && listed.has(lower)) continue;
+    if (lower === 'via') {
+      via = via === null ? value : `${via}, ${value}`;
+      continue;
+    }
+    out.push(name, value);
+  }
+  out.push('Via', via === null ? VIA : `${via}, ${VIA}`, 'X-Request-Id', requestId);
+  if (marker !== null) out.push('X-Faultline-Fault', marker);
+  return out;
+}

@@ -1,0 +1,188 @@
+import type { IncomingMessage } from 'node:http';
+import type { QuotaSpec, Rule, RuleSet } from '../scenario/types.js';
+import type { Exchange } from '../proxy/exchange.js';
+import type { ProxyEvents } from '../proxy/events.js';
+import { detachRequestBody, forward } from '../proxy/forward.js';
+import type { QuotaHandler } from '../proxy/handler.js';
+import { markInjected } from '../proxy/inject.js';
+import { problemFor, sendProblem } from '../http/problem.js';
+import { answerStatus } from '../faults/answer.js';
+import { applyFault } from '../faults/apply.js';
+import type { FaultContext } from '../faults/fault.js';
+import { QuotaCountingStream } from './counting-stream.js';
+import { quotaKeyOf } from './key.js';
+import type { QuotaStore, Slot } from './store.js';
+
+export interface QuotaEngineOptions {
+  store: QuotaStore;
+  faults: FaultContext;
+  events: ProxyEvents;
+  marker: boolean;
+  now: () => number;
+  /** Longest a request waits for a non-local store. */
+  budgetMs: number;
+  failure: 'fail-open' | 'fail-closed';
+  /** Told when a quota is exceeded (metrics) and when the store fails (metrics, rate-limited log). */
+  onExceeded: (rule: Rule) => void;
+  onStoreError: (err: Error) => void;
+}
+
+class StoreTimeout extends Error {}
+
+/**
+ * Decides quota rules the way a storage server would:
+ *
+ *   match ─▶ key ─▶ reserve(Content-Length | 1 request) ──no──▶ the rule's fault (507 + quota details)
+ *                        │yes
+ *                        ▼
+ *                    forward ── chunked body: reserve chunk by chunk; over the limit ─▶ abort upstream, fault
+ *                        │
+ *                 upstream answers ─▶ 2xx (or countOn: always): commit; otherwise release
+ *
+ * Reserving before forwarding keeps two concurrent requests from both taking the last bytes.
+ */
+export class QuotaEngine implements QuotaHandler {
+  private readonly o: QuotaEngineOptions;
+
+  constructor(options: QuotaEngineOptions) {
+    this.o = options;
+  }
+
+  periodOf(quota: QuotaSpec): number {
+    return quota.periodMs === null ? 0 : Math.floor(this.o.now() / quota.periodMs);
+  }
+
+  handle(ex: Exchange, rule: Rule, set: RuleSet): void {
+    this.run(ex, rule, set).catch((err: Error) => this.storeFailed(ex, err));
+  }
+
+  private async run(ex: Exchange, rule: Rule, set: RuleSet): Promise<void> {
+    const quota = rule.quota as QuotaSpec;
+    const req = ex.req;
+    const slot: Slot = { rule: rule.name, key: quotaKeyOf(quota.key, req, ex.path, ex.query), period: this.periodOf(quota) };
+    const objects = quota.track === 'objects';
+    if (objects && req.method === 'DELETE') {
+      this.onAnswer(ex, quota, () => this.guard(this.o.store.deleteObject(slot, ex.path)));
+      forward(this.o.faults.forward, ex);
+      return;
+    }
+    const declared = declaredLength(req);
+    const bytes = quota.measure === 'bytes';
+    // With track: objects, a PUT replaces the object at its path: only growth needs room.
+    const tracked = objects && req.method === 'PUT';
+    const previous = tracked ? ((await this.guard(this.o.store.objectSize(slot, ex.path))) ?? 0) : 0;
+    const requested = bytes ? (declared ?? 0) : 1;
+    const amount = Math.max(0, requested - previous);
+    const decision = await this.guard(this.o.store.reserve(slot, amount, quota.limit));
+    if (ex.clientGone) {
+      await this.o.store.settle(slot, decision.ok ? amount : 0, 0);
+      return;
+    }
+    if (!decision.ok) {
+      this.exceeded(ex, rule, set, slot, decision.used + decision.pending, requested);
+      return;
+    }
+    if (bytes && declared === null && !req.readableEnded && req.headers['transfer-encoding'] !== undefined) {
+      const counter = new QuotaCountingStream(
+        async (n) => (await this.guard(this.o.store.reserve(slot, n, quota.limit))).ok,
+        (n) => {
+          ex.upstreamAbandoned = true;
+          detachRequestBody(ex);
+          ex.upReq?.destroy();
+          void this.usage(slot).then((used) => this.exceeded(ex, rule, set, slot, used, n));
+        },
+      );
+      ex.requestTransform = counter;
+      const settleCounted = (success: boolean): Promise<void> => {
+        const size = counter.reserved;
+        if (tracked && success) return this.o.store.putObject(slot, size, ex.path, size);
+        return this.o.store.settle(slot, size, success ? size : 0);
+      };
+      this.onAnswer(ex, quota, settleCounted);
+    } else {
+      this.onAnswer(ex, quota, (success) => {
+        const size = bytes ? ex.bytesIn : 1;
+        if (tracked && success) return this.o.store.putObject(slot, amount, ex.path, size);
+        return this.o.store.settle(slot, amount, success ? size : 0);
+      });
+    }
+    forward(this.o.faults.forward, ex);
+  }
+
+  /** Commit (success) or release (failure) once the upstream answered, or the exchange ended without an answer. */
+  private onAnswer(ex: Exchange, quota: QuotaSpec, settle: (success: boolean) => Promise<void>): void {
+    let settled = false;
+    const once = (success: boolean): void => {
+      if (settled) return;
+      settled = true;
+      settle(success).catch((err: Error) => this.o.onStoreError(err));
+    };
+    ex.onUpstreamResponse = (_ex, _upReq, upRes) => {
+      const status = upRes.statusCode ?? 0;
+      once(quota.countOn === 'always' || (status >= 200 && status < 300));
+      return false;
+    };
+    ex.onDone = () => once(quota.countOn === 'always' && !ex.upstreamAbandoned);
+  }
+
+  private async usage(slot: Slot): Promise<number> {
+    const all = await this.o.store.entries(() => slot.period);
+    const e = all.find((x) => x.rule === slot.rule && x.key === slot.key);
+    return e === undefined ? 0 : e.used + e.pending;
+  }
+
+  private exceeded(ex: Exchange, rule: Rule, set: RuleSet, slot: Slot, used: number, requested: number): void {
+    const quota = rule.quota as QuotaSpec;
+    if (ex.clientGone) return;
+    markInjected(ex, rule, this.o.marker && set.marker ? rule.name : null, this.o.events);
+    this.o.onExceeded(rule);
+    const action = rule.fault.action;
+    const unit = quota.measure === 'bytes' ? 'bytes' : 'requests';
+    if (action !== null && action.kind === 'status' && action.body === null && rule.fault.delay === null) {
+      const detail = `quota exceeded for ${quota.keyText.split(':')[1] ?? quota.keyText}=${slot.key}: ${used} of ${quota.limit} ${unit} used, ${requested} more requested`;
+      answerStatus(this.o.faults, ex, action, detail, { code: 'FAULTLINE_QUOTA_EXCEEDED', quota: { rule: rule.name, key: slot.key, limit: quota.limit, used, requested, unit } });
+      return;
+    }
+    applyFault(this.o.faults, ex, rule.fault, set.random);
+  }
+
+  /** Bound a store call by the budget (for a non-local store). */
+  private guard<T>(p: Promise<T>): Promise<T> {
+    if (this.o.store.local) return p;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new StoreTimeout(`quota store did not answer within ${this.o.budgetMs} ms`)), this.o.budgetMs);
+      p.then(
+        (v) => {
+          clearTimeout(timer);
+          resolve(v);
+        },
+        (e: unknown) => {
+          clearTimeout(timer);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    });
+  }
+
+  private storeFailed(ex: Exchange, err: Error): void {
+    this.o.onStoreError(err);
+    if (ex.clientGone || ex.res.headersSent) return;
+    if (ex.upReq !== null) return; // already forwarding: the request goes on without quota accounting
+    if (this.o.failure === 'fail-open') {
+      ex.onUpstreamResponse = null;
+      ex.onDone = null;
+      forward(this.o.faults.forward, ex);
+      return;
+    }
+    ex.outcome = 'rejected';
+    sendProblem(ex.req, ex.res, problemFor('FAULTLINE_STORE_UNAVAILABLE', 'The quota store is unavailable; faultline is configured to fail closed.', ex.path, ex.id), { connection: ex.req.readableEnded ? undefined : 'close' });
+    ex.req.resume();
+  }
+}
+
+function declaredLength(req: IncomingMessage): number | null {
+  const v = req.headers['content-length'];
+  if (v === undefined) return null;
+  const n = Number(v);
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
