@@ -139,7 +139,8 @@ export class QuotaEngine implements QuotaHandler {
     const action = rule.fault.action;
     const unit = quota.measure === 'bytes' ? 'bytes' : 'requests';
     if (action !== null && action.kind === 'status' && action.body === null && rule.fault.delay === null) {
-      const detail = `quota exceeded for ${quota.keyText.split(':')[1] ?? quota.keyText}=${slot.key}: ${used} of ${quota.limit} ${unit} used, ${requested} more requested`;
+      const who = quota.key.kind === 'header' || quota.key.kind === 'query' ? quota.key.name : quota.keyText;
+      const detail = `quota exceeded for ${who}=${slot.key}: ${used} of ${quota.limit} ${unit} used, ${requested} more requested`;
       answerStatus(this.o.faults, ex, action, detail, { code: 'FAULTLINE_QUOTA_EXCEEDED', quota: { rule: rule.name, key: slot.key, limit: quota.limit, used, requested, unit } });
       return;
     }
