@@ -70,8 +70,8 @@ const hang = z.unknown().transform((v, ctx): number | null => {
 // parseRate checks the type itself, so a number is reported as "got 64", not "got \"64\"".
 const rate = unit((v) => parseRate(v as string));
 const throttle = scalarOrMapping(
-  // One rate slows both directions, like a slow link.
-  rate.transform((bps) => ({ request: bps, response: bps })),
+  // One rate slows the response body (downloads); uploads are throttled only when asked.
+  rate.transform((bps) => ({ request: undefined, response: bps })),
   strict({ request: rate.optional(), response: rate.optional() }, 'must be a rate like 64KiB/s').superRefine((t, ctx) => {
     if (t.request === undefined && t.response === undefined) ctx.addIssue({ code: 'custom', message: 'must give request, response or both' });
   }),

@@ -61,7 +61,7 @@ describe('compiling faults', () => {
     });
     expect(fault('r')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', afterBytes: 1024 } });
     expect(fault('h')).toEqual({ delay: null, kind: 'hang', action: { kind: 'hang', durationMs: null } });
-    expect(fault('t')).toEqual({ delay: null, kind: 'throttle', action: { kind: 'throttle', requestBps: 65536, responseBps: 65536 } });
+    expect(fault('t')).toEqual({ delay: null, kind: 'throttle', action: { kind: 'throttle', requestBps: null, responseBps: 65536 } });
     expect(fault('u')).toEqual({ delay: { minMs: 250, maxMs: 250, phase: 'request' }, kind: 'truncate', action: { kind: 'truncate', bytes: 10 } });
     expect(fault('p')).toEqual({ delay: { minMs: 1000, maxMs: 1000, phase: 'request' }, kind: 'delay', action: null });
   });
