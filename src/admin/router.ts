@@ -61,10 +61,19 @@ export function parseAdminRequest(req: IncomingMessage, res: ServerResponse): Ad
     res,
     method: req.method ?? 'GET',
     path: url.pathname,
-    segments: url.pathname.split('/').filter((p) => p !== '').map((p) => decodeURIComponent(p)),
+    segments: url.pathname.split('/').filter((p) => p !== '').map(decodeSegment),
     query: url.searchParams,
     id: typeof given === 'string' && /^[\x21-\x7e]{1,200}$/.test(given) ? given : randomUUID(),
   };
+}
+
+/** A malformed escape (`%E0%A4%A`) stays as written: it then matches no rule, rather than throwing. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 }
 
 export function sendJson(ar: AdminRequest, status: number, body: unknown): void {

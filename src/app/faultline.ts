@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { FaultlineError, ScenarioError, formatProblem } from '../errors.js';
+import { FaultlineError, ScenarioError, formatProblem, type Problem } from '../errors.js';
 import type { HostPort, Settings } from '../config/settings.js';
 import { formatHostPort } from '../config/settings.js';
 import type { Logger } from '../log/logger.js';
@@ -9,14 +9,20 @@ import type { ProxyEvents } from '../proxy/events.js';
 import type { HandlerContext, RuleSetRef } from '../proxy/handler.js';
 import { createProxyServer, drain } from '../proxy/server.js';
 import { createUpstream } from '../proxy/upstream.js';
-import { emptyRuleSet, loadRuleSet } from '../scenario/load.js';
+import { compileRuleSetFromText, emptyRuleSet, loadRuleSet } from '../scenario/load.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
 import { createAdminServer } from '../admin/server.js';
 import { healthRoutes } from '../admin/health.js';
 import type { AdminRoute } from '../admin/router.js';
-import { QuotaEngine } from '../quota/engine.js';
-import { MemoryQuotaStore } from '../quota/memory-store.js';
+import { metricsRoute } from '../admin/metrics-route.js';
+import { diffRuleSets, type RuleSetDiff } from '../admin/rule-diff.js';
+import { ruleRoutes } from '../admin/rules.js';
+import { createMetrics } from '../metrics/metrics.js';
+import type { QuotaEngine } from '../quota/engine.js';
+import { quotaRoutes } from '../admin/quotas.js';
+import { createQuota } from './quota.js';
+import { createClusterSync, type ClusterSync } from './cluster.js';
 import type { QuotaStore } from '../quota/store.js';
 
 export interface StartOptions {
@@ -31,8 +37,13 @@ export interface StartOptions {
 
 export interface ReloadResult {
   ok: boolean;
+  /** Each problem formatted as `file:line:column: path: message`. */
   problems: string[];
+  /** The same problems, structured (the admin API answers with these). */
+  details: readonly Problem[];
   rules: number;
+  /** What the reload changed; null when it failed. */
+  changes: RuleSetDiff | null;
 }
 
 /** A running faultline: the proxy, the admin listener, the live rule set. */
@@ -59,25 +70,28 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const loadOptions = { now, ...(options.random === undefined ? {} : { random: options.random }) };
   const initial = settings.scenarios.length === 0 ? emptyRuleSet() : await loadRuleSet(settings.scenarios, loadOptions);
   const rules: RuleSetRef = { current: initial };
+  const quotaParts = createQuota(settings, { log, now, rules: () => rules.current });
+  const metrics = createMetrics({ rules: () => rules.current, register: (registry) => quotaParts.register(registry) });
+  metrics.bindRuleSet(initial);
+  let cluster: ClusterSync | null = null;
+  // Every swap goes through here, so the per-rule metric counters are bound (and the overrides
+  // shared by other replicas applied) before a request sees the set.
+  const replace = (next: RuleSet): void => {
+    cluster?.overlay(next);
+    metrics.bindRuleSet(next);
+    rules.current = next;
+  };
+  const compileRequest = (text: string): RuleSet => compileRuleSetFromText(text, '<request>', { ...loadOptions, previous: rules.current });
   const upstream = createUpstream(settings.upstream, { timeoutMs: settings.upstreamTimeoutMs, insecure: settings.upstreamInsecure });
-  const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog)]);
+  const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy]);
   const forwardCtx = { upstream, events };
   const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
-  const quotaStore = new MemoryQuotaStore({ maxObjects: settings.maxTrackedObjects });
-  const quota = new QuotaEngine({
-    store: quotaStore,
-    faults,
-    events,
-    marker: settings.marker,
-    now,
-    budgetMs: settings.storeBudgetMs,
-    failure: settings.storeFailure,
-    onExceeded: () => {},
-    onStoreError: (err) => log.warn({ err: { message: err.message } }, 'quota store unavailable'),
-  });
+  const quotaStore = quotaParts.store;
+  const quota = quotaParts.engine({ faults, events });
+  if (settings.store !== 'memory') cluster = createClusterSync(settings.store, { log, current: () => rules.current, compile: compileRequest, replace });
   const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
 
-  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], rules: 0 });
+  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
   const reload = (reason: string): Promise<ReloadResult> => {
     reloading = reloading.then(() => doReload(reason));
     return reloading;
@@ -85,18 +99,35 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const doReload = async (reason: string): Promise<ReloadResult> => {
     try {
       const next: RuleSet = await loadRuleSet(settings.scenarios, { ...loadOptions, previous: rules.current });
-      rules.current = next;
-      log.info({ reason, rules: next.rules.length, files: next.files, seed: next.seed }, 'scenarios reloaded');
-      return { ok: true, problems: [], rules: next.rules.length };
+      const changes = diffRuleSets(rules.current, next);
+      replace(next);
+      metrics.reloaded(true);
+      log.info({ reason, rules: next.rules.length, files: next.files, seed: next.seed, ...changes }, 'scenarios reloaded');
+      return { ok: true, problems: [], details: [], rules: next.rules.length, changes };
     } catch (err) {
-      const problems = err instanceof ScenarioError ? err.problems.map(formatProblem) : [(err as Error).message];
+      metrics.reloaded(false);
+      const details: Problem[] = err instanceof ScenarioError ? [...err.problems] : [{ file: settings.scenarios.join(', '), line: 1, column: 1, path: '', message: (err as Error).message }];
+      const problems = details.map(formatProblem);
       for (const p of problems) log.error({ reason, problem: p }, 'scenario reload rejected; previous rules keep serving');
-      return { ok: false, problems, rules: rules.current.rules.length };
+      return { ok: false, problems, details, rules: rules.current.rules.length, changes: null };
     }
   };
 
   const proxy = createProxyServer(ctx, upstream, settings.upstreamInsecure, (err) => log.warn({ err: { message: err.message } }, 'websocket upstream error'));
-  const adminRoutes: AdminRoute[] = [...healthRoutes({ ready: () => proxyListening })];
+  const adminRoutes: AdminRoute[] = [
+    ...healthRoutes({ ready: () => proxyListening }),
+    metricsRoute(metrics),
+    ...ruleRoutes({
+      current: () => rules.current,
+      now,
+      compile: compileRequest,
+      replace,
+      reload,
+      changed: (change) => cluster?.publish(change),
+      log,
+    }),
+    ...quotaRoutes({ current: () => rules.current, store: () => quotaStore, periodOf: (q) => quota.periodOf(q), log }),
+  ];
   const admin = createAdminServer(adminRoutes, settings.adminToken, log);
   let proxyListening = false;
   const servers: Server[] = [];
@@ -124,7 +155,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         proxyListening = false;
         await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
         upstream.agent.destroy();
-        await quotaStore.close();
+        await Promise.all([quotaStore.close(), cluster?.close()]);
       },
     };
   } catch (err) {

@@ -9,6 +9,7 @@ import { demoUpstreamCommand } from './demo-upstream.js';
 import { validateCommand } from './validate.js';
 import { inspectCommand } from './inspect.js';
 import { startStatusTarget } from './status-target.js';
+import { ADMIN_COMMANDS } from './admin-commands.js';
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
 
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   'demo-upstream': demoUpstreamCommand,
   validate: validateCommand,
   inspect: (argv, io) => inspectCommand(argv, io, { startStatusTarget }),
+  ...ADMIN_COMMANDS,
   version: async (_argv, io) => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     io.out(pkg.version);

@@ -34,7 +34,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('shutdownGrace', 'shutdown-grace', 'duration', '10s', 'how long in-flight requests may finish after SIGTERM/SIGINT'),
   s('marker', 'marker', 'boolean', true, 'add x-faultline-fault: <rule> to injected responses'),
   s('drainLimit', 'drain-limit', 'size', '1MiB', 'request bodies up to this size are read and discarded after an early fault, so the connection can be reused'),
-  s('adminToken', 'admin-token', 'string', null, 'bearer token required by mutating admin routes'),
+  s('adminToken', 'admin-token', 'string', null, 'bearer token required by the admin API (every route but /healthz, /readyz, /metrics)'),
   s('store', 'store', 'string', 'memory', 'where quota state lives: memory, or redis://HOST:PORT/DB'),
   s('storeFailure', 'store-failure', 'enum', 'fail-open', 'what to do when the store is unavailable', ['fail-open', 'fail-closed']),
   s('storeBudget', 'store-budget', 'duration', '50ms', 'longest a request waits for the store'),

@@ -22,6 +22,9 @@ export function createLogEvents(log: Logger, accessLog: boolean): ProxyEvents {
     upstreamFailed(ex: Exchange, reason: UpstreamFailure, err: Error) {
       log.warn({ reqId: ex.id, reason, err: { code: (err as NodeJS.ErrnoException).code, message: err.message }, method: ex.req.method, path: ex.path }, 'upstream request failed');
     },
+    requestRejected(method: string | undefined, status: number) {
+      log.debug({ method, status }, 'request refused: faultline forwards only origin-form requests to its one upstream');
+    },
     requestFinished(ex: Exchange, status: number) {
       if (!accessLog) return;
       log.info({ reqId: ex.id, method: ex.req.method, path: ex.path, status, outcome: ex.outcome, ms: Date.now() - ex.startedAt, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut }, 'request');
@@ -37,5 +40,6 @@ export function fanOut(list: readonly ProxyEvents[]): ProxyEvents {
     requestFinished: (ex, status) => list.forEach((e) => e.requestFinished(ex, status)),
     upstreamFailed: (ex, reason, err) => list.forEach((e) => e.upstreamFailed(ex, reason, err)),
     faultApplied: (ex) => list.forEach((e) => e.faultApplied(ex)),
+    requestRejected: (method, status) => list.forEach((e) => e.requestRejected(method, status)),
   };
 }

@@ -12,6 +12,8 @@ export interface ProxyEvents {
   requestFinished(ex: Exchange, status: number): void;
   upstreamFailed(ex: Exchange, reason: UpstreamFailure, err: Error): void;
   faultApplied(ex: Exchange): void;
+  /** A request refused before any exchange began (absolute-form target, CONNECT). */
+  requestRejected(method: string | undefined, status: number): void;
 }
 
 export const NO_EVENTS: ProxyEvents = {
@@ -19,4 +21,5 @@ export const NO_EVENTS: ProxyEvents = {
   requestFinished() {},
   upstreamFailed() {},
   faultApplied() {},
+  requestRejected() {},
 };

@@ -16,6 +16,8 @@ export class Exchange {
   readonly res: ProxyResponse;
   readonly id: string;
   readonly startedAt: number;
+  /** performance.now() at the start: sub-millisecond durations for the histogram. */
+  readonly startedHr: number = performance.now();
   /** URL path without the query, and the raw query without `?`. */
   readonly path: string;
   readonly query: string;

@@ -44,6 +44,7 @@ export function handleRequest(ctx: HandlerContext, req: ProxyRequest, res: Proxy
   const url = req.url ?? '';
   if (url.charCodeAt(0) !== 47 /* '/' */ && !(url === '*' && req.method === 'OPTIONS')) {
     refuseAbsoluteForm(req, res, id, expectContinue);
+    ctx.events.requestRejected(req.method, 400);
     return;
   }
   const ex = new Exchange(req, res, id, expectContinue, ctx.now());

@@ -21,7 +21,10 @@ export function createProxyServer(ctx: HandlerContext, upstream: Upstream, insec
   server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(ctx, req, res, false));
   server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(ctx, req, res, true));
   server.on('upgrade', createUpgradeHandler(upstream, insecure, onUpgradeError));
-  server.on('connect', refuseConnect);
+  server.on('connect', (req: http.IncomingMessage, socket: Socket) => {
+    refuseConnect(socket);
+    ctx.events.requestRejected(req.method, 405);
+  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || err.code === 'ECONNRESET') {
       socket.destroy();
@@ -40,7 +43,7 @@ const CONNECT_REFUSAL = JSON.stringify({
   code: 'FAULTLINE_CONNECT_REFUSED',
 });
 
-function refuseConnect(_req: http.IncomingMessage, socket: Socket): void {
+function refuseConnect(socket: Socket): void {
   socket.end(
     'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n' +
       'Content-Type: application/problem+json\r\nCache-Control: no-store\r\nConnection: close\r\n' +

@@ -49,7 +49,7 @@ export class QuotaEngine implements QuotaHandler {
   }
 
   periodOf(quota: QuotaSpec): number {
-    return quota.periodMs === null ? 0 : Math.floor(this.o.now() / quota.periodMs);
+    return periodOf(quota, this.o.now());
   }
 
   handle(ex: Exchange, rule: Rule, set: RuleSet): void {
@@ -179,6 +179,11 @@ export class QuotaEngine implements QuotaHandler {
     sendProblem(ex.req, ex.res, problemFor('FAULTLINE_STORE_UNAVAILABLE', 'The quota store is unavailable; faultline is configured to fail closed.', ex.path, ex.id), { connection: ex.req.readableEnded ? undefined : 'close' });
     ex.req.resume();
   }
+}
+
+/** Index of the period `now` falls in (periods are aligned to the epoch); 0 without a period. */
+export function periodOf(quota: QuotaSpec, now: number): number {
+  return quota.periodMs === null ? 0 : Math.floor(now / quota.periodMs);
 }
 
 function declaredLength(req: IncomingMessage): number | null {

@@ -16,6 +16,9 @@ interface Entry {
  */
 export class MemoryQuotaStore implements QuotaStore {
   readonly local = true;
+  up(): boolean {
+    return true;
+  }
   private readonly slots = new Map<string, Entry>();
   /** Every tracked object, oldest write first: `slotId \0 object` → entry. */
   private readonly lru = new Map<string, Entry>();

@@ -31,6 +31,9 @@ const SCRIPTS = {
  */
 export class RedisQuotaStore implements QuotaStore {
   readonly local = false;
+  up(): boolean {
+    return this.redis.status === 'ready';
+  }
   readonly redis: Redis;
   private readonly replica = randomUUID();
   private readonly maxObjects: number;

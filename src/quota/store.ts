@@ -28,6 +28,8 @@ export interface QuotaEntry {
 export interface QuotaStore {
   /** True for an in-process store: calls never fail or wait, so no time budget is needed. */
   readonly local: boolean;
+  /** Reachable right now (always true for the in-memory store). */
+  up(): boolean;
   /** Atomically: when used + pending + amount <= limit, add amount to pending and say ok. */
   reserve(slot: Slot, amount: number, limit: number): Promise<Reservation>;
   /** Atomically: take `reserved` out of pending and add `delta` (may be 0 or negative) to used. */

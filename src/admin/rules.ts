@@ -1,0 +1,138 @@
+import { ScenarioError, formatProblem, type Problem } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { RuntimeChange } from '../cluster/runtime-sync.js';
+import type { RuleSet } from '../scenario/types.js';
+import { parseProbability } from '../scenario/units.js';
+import { readBody, readJsonObject } from './body.js';
+import { diffRuleSets, type RuleSetDiff } from './rule-diff.js';
+import { formatPercent, ruleView } from './rule-view.js';
+import { route, sendAdminProblem, sendJson, type AdminRequest, type AdminRoute } from './router.js';
+
+/** What the rule routes need from the running faultline (the composition root provides it). */
+export interface RulesAdmin {
+  /** The live rule set. */
+  current(): RuleSet;
+  /** The clock rule windows count with. */
+  now(): number;
+  /** Compile a rule set sent in a request (file `<request>`), carrying state over; throws ScenarioError. */
+  compile(text: string): RuleSet;
+  /** Make `set` the live rule set. */
+  replace(set: RuleSet): void;
+  /** Re-read the scenario files; on problems the previous rules keep serving. */
+  reload(reason: string): Promise<{ ok: boolean; rules: number; details: readonly Problem[]; changes: RuleSetDiff | null }>;
+  /** Told after every change made here, so other replicas can follow (the Redis sync); optional. */
+  changed?(change: RuntimeChange): void;
+  readonly log: Logger;
+}
+
+const PATCH_KEYS = ['enabled', 'probability'];
+
+/**
+ * `GET /rules`, `GET /rules/:name`, `PATCH /rules/:name`, `PUT /rules`, `POST /reload`. Changes
+ * take effect at once (the next request sees them) and each is one info log line.
+ */
+export function ruleRoutes(api: RulesAdmin): AdminRoute[] {
+  return [
+    route('GET', '/rules', true, (ar) => {
+      const set = api.current();
+      sendJson(ar, 200, { rules: set.rules.map(ruleView), files: set.files, seed: set.seed, loadedAt: new Date(set.loadedAt).toISOString() });
+    }),
+    route('GET', '/rules/:name', true, (ar) => {
+      const rule = api.current().byName.get(ar.segments[1] as string);
+      if (rule === undefined) notFound(ar);
+      else sendJson(ar, 200, ruleView(rule));
+    }),
+    route('PATCH', '/rules/:name', true, (ar) => patchRule(api, ar)),
+    route('PUT', '/rules', true, (ar) => putRules(api, ar)),
+    route('POST', '/reload', true, async (ar) => {
+      ar.req.resume(); // no body expected; drop any
+      const result = await api.reload('admin API');
+      if (result.ok) sendJson(ar, 200, { ok: true, rules: result.rules, changes: result.changes });
+      else sendScenarioProblems(ar, result.details, 'the scenario files are invalid; the previous rules keep serving');
+    }),
+  ];
+}
+
+function notFound(ar: AdminRequest): void {
+  sendAdminProblem(ar, 'FAULTLINE_ADMIN_NOT_FOUND', `no rule named "${ar.segments[1] ?? ''}"`);
+}
+
+interface RulePatch {
+  enabled?: boolean;
+  /** null: drop the override, the file's value applies again. */
+  probability?: number | null;
+}
+
+/** The patch, or what is wrong with it. */
+function parsePatch(body: Record<string, unknown>): RulePatch | string {
+  const unknown = Object.keys(body).filter((k) => !PATCH_KEYS.includes(k));
+  if (unknown.length > 0) return `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (expected ${PATCH_KEYS.join(', ')})`;
+  if (Object.keys(body).length === 0) return `nothing to change: give ${PATCH_KEYS.join(' and/or ')}`;
+  const patch: RulePatch = {};
+  if ('enabled' in body) {
+    if (typeof body.enabled !== 'boolean') return `enabled: expected true or false, got ${JSON.stringify(body.enabled)}`;
+    patch.enabled = body.enabled;
+  }
+  if ('probability' in body) {
+    const p = body.probability;
+    if (p === null) patch.probability = null;
+    else if (typeof p !== 'string' && typeof p !== 'number') return `probability: expected a probability like "25%" or 0.25 (null to drop the override), got ${JSON.stringify(p)}`;
+    else {
+      try {
+        patch.probability = parseProbability(p);
+      } catch (err) {
+        return `probability: ${(err as Error).message}`;
+      }
+    }
+  }
+  return patch;
+}
+
+async function patchRule(api: RulesAdmin, ar: AdminRequest): Promise<void> {
+  const body = await readJsonObject(ar);
+  if (body === null) return;
+  const rule = api.current().byName.get(ar.segments[1] as string);
+  if (rule === undefined) return notFound(ar);
+  const patch = parsePatch(body);
+  if (typeof patch === 'string') return sendAdminProblem(ar, 'FAULTLINE_ADMIN_BAD_REQUEST', patch);
+  if (patch.probability !== undefined && rule.quota !== null) {
+    return sendAdminProblem(ar, 'FAULTLINE_ADMIN_BAD_REQUEST', `rule "${rule.name}" is a quota rule: its quota decides when it fires, not a probability`);
+  }
+  const s = rule.state;
+  const show = (p: number | null): string => (p === null ? `file (${rule.when.probability === null ? 'none' : formatPercent(rule.when.probability)})` : formatPercent(p));
+  if (patch.enabled !== undefined && patch.enabled !== s.enabled) {
+    s.enabled = patch.enabled;
+    // A window counts from when the rule was (re-)enabled.
+    if (patch.enabled) s.enabledAt = api.now();
+    api.log.info({ reqId: ar.id, rule: rule.name, field: 'enabled', from: !patch.enabled, to: patch.enabled }, `admin: rule "${rule.name}" ${patch.enabled ? 'enabled' : 'disabled'}`);
+  }
+  if (patch.probability !== undefined && patch.probability !== s.probability) {
+    const from = s.probability;
+    s.probability = patch.probability;
+    api.log.info({ reqId: ar.id, rule: rule.name, field: 'probability', from, to: patch.probability }, `admin: rule "${rule.name}" probability ${show(from)} -> ${show(patch.probability)}`);
+  }
+  api.changed?.({ kind: 'rule', name: rule.name, ...patch });
+  sendJson(ar, 200, ruleView(rule));
+}
+
+async function putRules(api: RulesAdmin, ar: AdminRequest): Promise<void> {
+  const text = await readBody(ar);
+  if (text === null) return;
+  let next: RuleSet;
+  try {
+    next = api.compile(text);
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    return sendScenarioProblems(ar, err.problems, 'the rule set is invalid; the current rules keep serving');
+  }
+  const changes = diffRuleSets(api.current(), next);
+  api.replace(next);
+  api.log.info({ reqId: ar.id, rules: next.rules.length, ...changes }, 'admin: rule set replaced (it lasts until the next file reload)');
+  api.changed?.({ kind: 'rules-replaced', text });
+  sendJson(ar, 200, { rules: next.rules.map(ruleView), changes });
+}
+
+function sendScenarioProblems(ar: AdminRequest, problems: readonly Problem[], summary: string): void {
+  const detail = [`${summary}:`, ...problems.map(formatProblem)].join('\n');
+  sendAdminProblem(ar, 'FAULTLINE_SCENARIO_INVALID', detail, { problems });
+}

@@ -1,0 +1,143 @@
+import type { RuleSetDiff } from '../admin/rule-diff.js';
+import type { RuleView } from '../admin/rule-view.js';
+import type { Problem } from '../errors.js';
+
+/** Where the admin API is and how to authenticate; from flags, else env, else the default. */
+export interface AdminTarget {
+  /** e.g. `http://127.0.0.1:8081` (no trailing slash). */
+  readonly base: string;
+  readonly token: string | null;
+}
+
+export const DEFAULT_ADMIN = '127.0.0.1:8081';
+
+/** The API answered with an error (a problem+json body, when it sent one). */
+export class AdminApiError extends Error {
+  readonly status: number;
+  readonly code: string | null;
+  readonly problems: readonly Problem[];
+
+  constructor(status: number, detail: string, code: string | null, problems: readonly Problem[]) {
+    super(detail);
+    this.name = 'AdminApiError';
+    this.status = status;
+    this.code = code;
+    this.problems = problems;
+  }
+}
+
+/** No answer at all: nothing listens there, a timeout, a bad address. */
+export class AdminUnreachableError extends Error {
+  constructor(message: string, cause: unknown) {
+    super(message, { cause });
+    this.name = 'AdminUnreachableError';
+  }
+}
+
+/** `HOST:PORT` (or a URL) → the API's base URL; throws a plain Error with a usage message. */
+export function adminBase(address: string): string {
+  const text = /^https?:\/\//i.test(address) ? address : `http://${address}`;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--admin: expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`);
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new Error(`--admin: expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`);
+  return url.origin;
+}
+
+export interface RulesListing {
+  readonly rules: readonly RuleView[];
+  readonly files: readonly string[];
+  readonly seed: number | null;
+  readonly loadedAt: string;
+}
+
+export interface ReloadAnswer {
+  readonly ok: boolean;
+  readonly rules: number;
+  readonly changes: RuleSetDiff | null;
+}
+
+export interface QuotaRow {
+  readonly rule: string;
+  readonly key: string;
+  readonly used: number;
+  readonly pending?: number;
+  readonly limit: number;
+  readonly unit: 'bytes' | 'requests';
+  readonly objects?: number;
+}
+
+export interface QuotaListing {
+  readonly rules: readonly { rule: string; key: string; measure: string; limit: number; periodMs: number | null }[];
+  readonly quotas: readonly QuotaRow[];
+}
+
+/** A small client for faultline's admin API (global fetch; 10 s per call). */
+export class AdminClient {
+  private readonly target: AdminTarget;
+
+  constructor(target: AdminTarget) {
+    this.target = target;
+  }
+
+  rules(): Promise<RulesListing> {
+    return this.call<RulesListing>('GET', '/rules');
+  }
+
+  patchRule(name: string, patch: { enabled?: boolean; probability?: string | null }): Promise<RuleView> {
+    return this.call<RuleView>('PATCH', `/rules/${encodeURIComponent(name)}`, JSON.stringify(patch));
+  }
+
+  reload(): Promise<ReloadAnswer> {
+    return this.call<ReloadAnswer>('POST', '/reload');
+  }
+
+  quotas(): Promise<QuotaListing> {
+    return this.call<QuotaListing>('GET', '/quotas');
+  }
+
+  setQuota(rule: string, key: string, used: string): Promise<QuotaRow> {
+    return this.call<QuotaRow>('PUT', `/quotas/${encodeURIComponent(rule)}/${encodeURIComponent(key)}`, JSON.stringify({ used }));
+  }
+
+  resetQuota(rule?: string, key?: string): Promise<{ reset: number }> {
+    const path = ['/quotas', rule, key].filter((p): p is string => p !== undefined).map((p, i) => (i === 0 ? p : encodeURIComponent(p)));
+    return this.call<{ reset: number }>('DELETE', path.join('/'));
+  }
+
+  private async call<T>(method: string, path: string, body?: string): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.target.token !== null) headers.authorization = `Bearer ${this.target.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(this.target.base + path, { method, headers, body: body ?? null, signal: AbortSignal.timeout(10_000) });
+      text = await res.text();
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      throw new AdminUnreachableError(`cannot reach the admin API at ${this.target.base}: ${why} (is faultline running? see --admin / FAULTLINE_ADMIN)`, err);
+    }
+    const parsed = parseJson(text);
+    if (res.ok) {
+      if (parsed === undefined) throw new AdminApiError(res.status, `the admin API at ${this.target.base} did not answer with JSON`, null, []);
+      return parsed as T;
+    }
+    const problem = typeof parsed === 'object' && parsed !== null ? (parsed as { detail?: unknown; code?: unknown; problems?: unknown }) : {};
+    const detail = typeof problem.detail === 'string' ? problem.detail : `HTTP ${res.status} from ${this.target.base}${path}`;
+    const problems = Array.isArray(problem.problems) ? (problem.problems as Problem[]) : [];
+    throw new AdminApiError(res.status, detail, typeof problem.code === 'string' ? problem.code : null, problems);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
