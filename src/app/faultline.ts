@@ -138,6 +138,9 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     const adminAddress = await listen(admin, settings.admin, 'the admin listener');
     servers.push(admin);
     const watcher = options.watch === false || settings.scenarios.length === 0 ? null : watchScenarios(settings.scenarios, () => void reload('file change'));
+    if (settings.adminToken === null && !isLoopback(adminAddress.host)) {
+      log.warn({ admin: formatHostPort(adminAddress) }, 'the admin listener is reachable beyond this machine and has no token: anyone who reaches it can change the rules (set --admin-token / FAULTLINE_ADMIN_TOKEN)');
+    }
     log.info(
       { proxy: formatHostPort(proxyAddress), admin: formatHostPort(adminAddress), upstream: settings.upstream.href, rules: initial.rules.length, files: initial.files, seed: initial.seed },
       `faultline listening on http://${formatHostPort(proxyAddress)} -> ${settings.upstream.href} (admin http://${formatHostPort(adminAddress)})`,
@@ -162,4 +165,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     for (const s of servers) s.close();
     throw err;
   }
+}
+
+function isLoopback(host: string): boolean {
+  return host === '::1' || host.startsWith('127.') || host === 'localhost' || host === '::ffff:127.0.0.1';
 }
