@@ -21,6 +21,7 @@ import { ruleRoutes } from '../admin/rules.js';
 import { createMetrics } from '../metrics/metrics.js';
 import type { QuotaEngine } from '../quota/engine.js';
 import { quotaRoutes } from '../admin/quotas.js';
+import { consoleRoutes } from '../console/routes.js';
 import { createQuota } from './quota.js';
 import { createClusterSync, type ClusterSync } from './cluster.js';
 import type { QuotaStore } from '../quota/store.js';
@@ -127,6 +128,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       log,
     }),
     ...quotaRoutes({ current: () => rules.current, store: () => quotaStore, periodOf: (q) => quota.periodOf(q), log }),
+    ...consoleRoutes({ settings, proxy }),
   ];
   const admin = createAdminServer(adminRoutes, settings.adminToken, log);
   let proxyListening = false;

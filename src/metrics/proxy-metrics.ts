@@ -15,6 +15,9 @@ const OTHER = METHODS.length - 1;
 /** 0.5 ms to 30 s: a pass-through on loopback lands in the first buckets, a hang in the last. */
 export const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
+/** 25 µs to 100 ms: what a proxy adds on loopback is tens to hundreds of microseconds. */
+export const ADDED_BUCKETS: readonly number[] = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
+
 /** Label value of a fault's status: the status it answers with, or `none` (delay, reset, ...). */
 export function faultCodeLabel(rule: Rule): string {
   const action = rule.fault.action;
@@ -40,6 +43,7 @@ export class ProxyMetrics implements ProxyEvents {
   private readonly bytesIn: Cell;
   private readonly bytesOut: Cell;
   private readonly durations: readonly Histogram.Internal<'outcome'>[];
+  private readonly added: Histogram;
 
   constructor(registry: Registry) {
     this.requests = new CellCounter(registry, 'faultline_requests_total', 'Requests answered, by method, status sent (0: no complete response) and outcome.', ['method', 'code', 'outcome']);
@@ -57,6 +61,12 @@ export class ProxyMetrics implements ProxyEvents {
       help: 'Time from a request reaching faultline until its exchange ended, by outcome.',
       labelNames: ['outcome'],
       buckets: [...DURATION_BUCKETS],
+      registers: [registry],
+    });
+    this.added = new Histogram({
+      name: 'faultline_added_latency_seconds',
+      help: "Time faultline itself added before a proxied response's head reached the client (the upstream's own time excluded).",
+      buckets: [...ADDED_BUCKETS],
       registers: [registry],
     });
     // Bound children: prom-client still hashes the label per observe, but builds nothing.
@@ -95,6 +105,7 @@ export class ProxyMetrics implements ProxyEvents {
     this.bytesOut.value += ex.bytesOut;
     const seconds = (performance.now() - ex.startedHr) / 1000;
     (this.durations[OUTCOME_INDEX[ex.outcome]] as Histogram.Internal<'outcome'>).observe(seconds > 0 ? seconds : 0);
+    if (ex.outcome === 'proxied' && ex.addedSeconds >= 0) this.added.observe(ex.addedSeconds);
   }
 
   upstreamFailed(_ex: Exchange, reason: UpstreamFailure): void {

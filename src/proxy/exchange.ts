@@ -18,6 +18,14 @@ export class Exchange {
   readonly startedAt: number;
   /** performance.now() at the start: sub-millisecond durations for the histogram. */
   readonly startedHr: number = performance.now();
+  /** performance.now() when the upstream request started and when its response head arrived. */
+  upstreamStartHr = 0;
+  upstreamHeadHr = 0;
+  /**
+   * Seconds faultline itself added before the client got the response head: the time until the
+   * upstream request started plus the time from the upstream's head to ours. -1: not relayed.
+   */
+  addedSeconds = -1;
   /** URL path without the query, and the raw query without `?`. */
   readonly path: string;
   readonly query: string;

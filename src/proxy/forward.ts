@@ -51,6 +51,7 @@ export function forward(ctx: ForwardContext, ex: Exchange, retried = false): voi
     upstreamFailed(ctx, ex, err);
   });
   ex.upReq = upReq;
+  ex.upstreamStartHr = performance.now();
   if (ex.expectContinue) {
     ex.expectContinue = false;
     ex.res.writeContinue();
@@ -89,6 +90,7 @@ function isRetryable(method: string | undefined): boolean {
 }
 
 function onResponse(ex: Exchange, upReq: ClientRequest, upRes: IncomingMessage): void {
+  if (ex.upstreamHeadHr === 0) ex.upstreamHeadHr = performance.now();
   if (ex.clientGone) {
     upRes.destroy();
     return;
@@ -113,6 +115,7 @@ export function relayResponse(ex: Exchange, upReq: ClientRequest, upRes: Incomin
   const res = ex.res;
   const status = upRes.statusCode ?? 502;
   res.writeHead(status, upRes.statusMessage, clientResponseHeaders(upRes, ex.id, ex.faultName));
+  ex.addedSeconds = (ex.upstreamStartHr - ex.startedHr + performance.now() - ex.upstreamHeadHr) / 1000;
   ex.bytesOutFrom(upRes);
   const done = (err: Error | null | undefined) => {
     if (err) {
