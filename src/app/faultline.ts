@@ -23,7 +23,7 @@ import type { QuotaEngine } from '../quota/engine.js';
 import { quotaRoutes } from '../admin/quotas.js';
 import { consoleRoutes } from '../console/routes.js';
 import { createQuota } from './quota.js';
-import { createClusterSync, type ClusterSync } from './cluster.js';
+import type { ClusterSync } from './cluster.js';
 import type { QuotaStore } from '../quota/store.js';
 
 export interface StartOptions {
@@ -71,7 +71,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const loadOptions = { now, ...(options.random === undefined ? {} : { random: options.random }) };
   const initial = settings.scenarios.length === 0 ? emptyRuleSet() : await loadRuleSet(settings.scenarios, loadOptions);
   const rules: RuleSetRef = { current: initial };
-  const quotaParts = createQuota(settings, { log, now, rules: () => rules.current });
+  const quotaParts = await createQuota(settings, { log, now, rules: () => rules.current });
   const metrics = createMetrics({ rules: () => rules.current, register: (registry) => quotaParts.register(registry) });
   metrics.bindRuleSet(initial);
   let cluster: ClusterSync | null = null;
@@ -89,7 +89,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
   const quotaStore = quotaParts.store;
   const quota = quotaParts.engine({ faults, events });
-  if (settings.store !== 'memory') cluster = createClusterSync(settings.store, { log, current: () => rules.current, compile: compileRequest, replace });
+  if (settings.store !== 'memory') cluster = (await import('./cluster.js')).createClusterSync(settings.store, { log, current: () => rules.current, compile: compileRequest, replace });
   const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });

@@ -6,7 +6,6 @@ import { registerQuotaMetrics, type QuotaMetrics } from '../metrics/quota-metric
 import type { ProxyEvents } from '../proxy/events.js';
 import { QuotaEngine, periodOf } from '../quota/engine.js';
 import { MemoryQuotaStore } from '../quota/memory-store.js';
-import { RedisQuotaStore } from '../quota/redis-store.js';
 import type { QuotaStore } from '../quota/store.js';
 import type { RuleSet } from '../scenario/types.js';
 
@@ -25,7 +24,7 @@ export interface QuotaParts {
  * The quota store the settings ask for (memory, or Redis shared by replicas), the engine over it,
  * and their metrics and logs.
  */
-export function createQuota(settings: Settings, deps: { log: Logger; now: () => number; rules: () => RuleSet }): QuotaParts {
+export async function createQuota(settings: Settings, deps: { log: Logger; now: () => number; rules: () => RuleSet }): Promise<QuotaParts> {
   const { log } = deps;
   let metrics: QuotaMetrics | null = null;
   let lastWarn = 0;
@@ -38,10 +37,11 @@ export function createQuota(settings: Settings, deps: { log: Logger; now: () => 
     if (up) log.info('quota store connected');
     else log.warn('quota store connection lost; reconnecting');
   };
+  // ioredis (about 20 MiB) is loaded only when a Redis store is configured.
   const store: QuotaStore =
     settings.store === 'memory'
       ? new MemoryQuotaStore({ maxObjects: settings.maxTrackedObjects, onEvict })
-      : new RedisQuotaStore(settings.store, {
+      : new (await import('../quota/redis-store.js')).RedisQuotaStore(settings.store, {
           maxObjects: settings.maxTrackedObjects,
           commandTimeoutMs: settings.storeBudgetMs,
           onEvict,

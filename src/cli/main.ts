@@ -7,8 +7,6 @@ import { processIO, type CommandIO } from './io.js';
 import { demoCommand, serveCommand } from './serve.js';
 import { demoUpstreamCommand } from './demo-upstream.js';
 import { validateCommand } from './validate.js';
-import { inspectCommand } from './inspect.js';
-import { startStatusTarget } from './status-target.js';
 import { ADMIN_COMMANDS } from './admin-commands.js';
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
@@ -18,7 +16,11 @@ const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   'demo-upstream': demoUpstreamCommand,
   validate: validateCommand,
-  inspect: (argv, io) => inspectCommand(argv, io, { startStatusTarget }),
+  // Loaded on use: the inspector is not needed to serve, and its modules cost start-up memory.
+  inspect: async (argv, io) => {
+    const [{ inspectCommand }, { startStatusTarget }] = await Promise.all([import('./inspect.js'), import('./status-target.js')]);
+    return inspectCommand(argv, io, { startStatusTarget });
+  },
   ...ADMIN_COMMANDS,
   version: async (_argv, io) => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };

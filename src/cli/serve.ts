@@ -3,7 +3,7 @@ import { loadSettings } from '../config/load.js';
 import type { Settings } from '../config/settings.js';
 import { SETTINGS } from '../config/spec.js';
 import { createDemoUpstream } from '../demo/upstream.js';
-import { createLogger } from '../log/logger.js';
+import { createSettingsLogger } from '../log/logger.js';
 import { listen } from '../net/listen.js';
 import { startFaultline, type Faultline } from '../app/faultline.js';
 import { parseSettingArgs } from './args.js';
@@ -44,7 +44,7 @@ export async function demoCommand(argv: readonly string[], io: CommandIO): Promi
 }
 
 async function run(settings: Settings, alsoClose: (() => Promise<void>)[]): Promise<number> {
-  const log = createLogger({ level: settings.logLevel, format: settings.logFormat });
+  const log = await createSettingsLogger({ level: settings.logLevel, format: settings.logFormat });
   const app: Faultline = await startFaultline(settings, { log });
   return new Promise<number>((resolve) => {
     let stopping = false;

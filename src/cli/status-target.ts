@@ -27,7 +27,7 @@ export async function startStatusTarget(status: number): Promise<{ url: string; 
     ['scenarios', [file]],
   ]);
   const settings = loadSettings({ flags, env: {}, configFile: null });
-  const app = await startFaultline(settings, { log: createLogger({ level: 'silent', format: 'json' }), watch: false });
+  const app = await startFaultline(settings, { log: createLogger({ level: 'silent' }), watch: false });
   return {
     url: `http://127.0.0.1:${app.proxyAddress.port}/inspect/${status}`,
     close: async () => {

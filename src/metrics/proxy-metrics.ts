@@ -1,4 +1,5 @@
-import { Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { CellHistogram, HistogramCell } from './cell-histogram.js';
 import type { Exchange, Outcome } from '../proxy/exchange.js';
 import type { ProxyEvents, UpstreamFailure } from '../proxy/events.js';
 import type { Rule, RuleSet } from '../scenario/types.js';
@@ -42,8 +43,8 @@ export class ProxyMetrics implements ProxyEvents {
   private readonly upstreamErrors: Readonly<Record<UpstreamFailure, Cell>>;
   private readonly bytesIn: Cell;
   private readonly bytesOut: Cell;
-  private readonly durations: readonly Histogram.Internal<'outcome'>[];
-  private readonly added: Histogram;
+  private readonly durations: readonly HistogramCell[];
+  private readonly added: HistogramCell;
 
   constructor(registry: Registry) {
     this.requests = new CellCounter(registry, 'faultline_requests_total', 'Requests answered, by method, status sent (0: no complete response) and outcome.', ['method', 'code', 'outcome']);
@@ -56,24 +57,15 @@ export class ProxyMetrics implements ProxyEvents {
     const bytes = new CellCounter(registry, 'faultline_bytes_total', 'Body bytes streamed: request (read from clients) and response (written to clients).', ['direction']);
     this.bytesIn = bytes.cell({ direction: 'request' });
     this.bytesOut = bytes.cell({ direction: 'response' });
-    const duration = new Histogram<'outcome'>({
-      name: 'faultline_request_duration_seconds',
-      help: 'Time from a request reaching faultline until its exchange ended, by outcome.',
-      labelNames: ['outcome'],
-      buckets: [...DURATION_BUCKETS],
-      registers: [registry],
-    });
-    this.added = new Histogram({
-      name: 'faultline_added_latency_seconds',
-      help: "Time faultline itself added before a proxied response's head reached the client (the upstream's own time excluded).",
-      buckets: [...ADDED_BUCKETS],
-      registers: [registry],
-    });
-    // Bound children: prom-client still hashes the label per observe, but builds nothing.
-    this.durations = OUTCOMES.map((outcome) => {
-      duration.zero({ outcome });
-      return duration.labels(outcome);
-    });
+    const duration = new CellHistogram<'outcome'>(registry, 'faultline_request_duration_seconds', 'Time from a request reaching faultline until its exchange ended, by outcome.', ['outcome'], DURATION_BUCKETS);
+    this.durations = OUTCOMES.map((outcome) => duration.cell({ outcome }));
+    this.added = new CellHistogram<never>(
+      registry,
+      'faultline_added_latency_seconds',
+      "Time faultline itself added before a proxied response's head reached the client (the upstream's own time excluded).",
+      [],
+      ADDED_BUCKETS,
+    ).cell({});
   }
 
   /** Requests in flight now (read by the gauge at scrape time). */
@@ -104,7 +96,7 @@ export class ProxyMetrics implements ProxyEvents {
     this.bytesIn.value += ex.bytesIn;
     this.bytesOut.value += ex.bytesOut;
     const seconds = (performance.now() - ex.startedHr) / 1000;
-    (this.durations[OUTCOME_INDEX[ex.outcome]] as Histogram.Internal<'outcome'>).observe(seconds > 0 ? seconds : 0);
+    (this.durations[OUTCOME_INDEX[ex.outcome]] as HistogramCell).observe(seconds > 0 ? seconds : 0);
     if (ex.outcome === 'proxied' && ex.addedSeconds >= 0) this.added.observe(ex.addedSeconds);
   }
 

@@ -1,5 +1,4 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { pipeline } from 'node:stream';
 import { problemFor, sendProblem } from '../http/problem.js';
 import type { ErrorCode } from '../errors.js';
 import { delayThen } from '../faults/delay.js';
@@ -56,7 +55,8 @@ export function forward(ctx: ForwardContext, ex: Exchange, retried = false): voi
     ex.expectContinue = false;
     ex.res.writeContinue();
   }
-  if (req.readableEnded) {
+  if (req.readableEnded || !hasBody(req)) {
+    // No body (most GETs): nothing to stream, so no pipe and no listeners to set up.
     upReq.end();
     return;
   }
@@ -117,15 +117,22 @@ export function relayResponse(ex: Exchange, upReq: ClientRequest, upRes: Incomin
   res.writeHead(status, upRes.statusMessage, clientResponseHeaders(upRes, ex.id, ex.faultName));
   ex.addedSeconds = (ex.upstreamStartHr - ex.startedHr + performance.now() - ex.upstreamHeadHr) / 1000;
   ex.bytesOutFrom(upRes);
-  const done = (err: Error | null | undefined) => {
-    if (err) {
-      // The head is out: the only honest signal left is a broken connection.
-      res.destroy();
-      upReq.destroy();
-    }
-  };
-  if (ex.responseTransform === null) pipeline(upRes, res, done);
-  else pipeline(upRes, ex.responseTransform, res, done);
+  // pipe(), not pipeline(): measured here, pipeline's extra end-of-stream bookkeeping cost a
+  // Node forwarder about 40% of its throughput (bench/: node-http vs node-http-pipeline). Errors
+  // are handled explicitly instead: the head is out, so the only honest signal left to the
+  // client is a broken connection; a client that leaves is handled by onResponseClose.
+  upRes.on('error', () => {
+    upRes.destroy();
+    res.destroy();
+  });
+  if (ex.responseTransform === null) upRes.pipe(res);
+  else upRes.pipe(ex.responseTransform).pipe(res);
+}
+
+/** Does the request carry a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding)? */
+function hasBody(req: ProxyRequest): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 const FAILURE_CODES: Record<UpstreamFailure, ErrorCode> = {
