@@ -62,7 +62,8 @@ export class QuotaEngine implements QuotaHandler {
     const slot: Slot = { rule: rule.name, key: quotaKeyOf(quota.key, req, ex.path, ex.query), period: this.periodOf(quota) };
     const objects = quota.track === 'objects';
     if (objects && req.method === 'DELETE') {
-      this.onAnswer(ex, quota, () => this.guard(this.o.store.deleteObject(slot, ex.path)));
+      // Only a DELETE the upstream carried out frees the object, whatever countOn says.
+      this.onAnswer(ex, quota, (_counted, stored) => (stored ? this.guard(this.o.store.deleteObject(slot, ex.path)) : Promise.resolve()));
       forward(this.o.faults.forward, ex);
       return;
     }
@@ -93,36 +94,37 @@ export class QuotaEngine implements QuotaHandler {
         },
       );
       ex.requestTransform = counter;
-      const settleCounted = (success: boolean): Promise<void> => {
+      const settleCounted = (counted: boolean, stored: boolean): Promise<void> => {
         const size = counter.reserved;
-        if (tracked && success) return this.o.store.putObject(slot, size, ex.path, size);
-        return this.o.store.settle(slot, size, success ? size : 0);
+        if (tracked && stored) return this.o.store.putObject(slot, size, ex.path, size);
+        return this.o.store.settle(slot, size, counted ? size : 0);
       };
       this.onAnswer(ex, quota, settleCounted);
     } else {
-      this.onAnswer(ex, quota, (success) => {
+      this.onAnswer(ex, quota, (counted, stored) => {
         const size = bytes ? ex.bytesIn : 1;
-        if (tracked && success) return this.o.store.putObject(slot, amount, ex.path, size);
-        return this.o.store.settle(slot, amount, success ? size : 0);
+        if (tracked && stored) return this.o.store.putObject(slot, amount, ex.path, size);
+        return this.o.store.settle(slot, amount, counted ? size : 0);
       });
     }
     forward(this.o.faults.forward, ex);
   }
 
   /** Commit (success) or release (failure) once the upstream answered, or the exchange ended without an answer. */
-  private onAnswer(ex: Exchange, quota: QuotaSpec, settle: (success: boolean) => Promise<void>): void {
+  private onAnswer(ex: Exchange, quota: QuotaSpec, settle: (counted: boolean, stored: boolean) => Promise<void>): void {
     let settled = false;
-    const once = (success: boolean): void => {
+    const once = (counted: boolean, stored: boolean): void => {
       if (settled) return;
       settled = true;
-      settle(success).catch((err: Error) => this.o.onStoreError(err));
+      settle(counted, stored).catch((err: Error) => this.o.onStoreError(err));
     };
     ex.onUpstreamResponse = (_ex, _upReq, upRes) => {
       const status = upRes.statusCode ?? 0;
-      once(quota.countOn === 'always' || (status >= 200 && status < 300));
+      const stored = status >= 200 && status < 300;
+      once(quota.countOn === 'always' || stored, stored);
       return false;
     };
-    ex.onDone = () => once(quota.countOn === 'always' && !ex.upstreamAbandoned);
+    ex.onDone = () => once(quota.countOn === 'always' && !ex.upstreamAbandoned, false);
   }
 
   private async usage(slot: Slot): Promise<number> {

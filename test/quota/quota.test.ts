@@ -165,4 +165,27 @@ describe('a per-tenant storage quota', () => {
     expect(statuses.filter((s) => s === 201)).toHaveLength(3);
     expect(statuses.filter((s) => s === 507)).toHaveLength(7);
   });
+
+  it('track: objects — a DELETE the upstream refuses frees nothing (regression)', async () => {
+    const failing = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(req.method === 'DELETE' ? 500 : 201);
+        res.end();
+      });
+    });
+    const port = await new Promise<number>((r) => failing.listen(0, '127.0.0.1', () => r((failing.address() as net.AddressInfo).port)));
+    cleanups.push(() => new Promise((r) => failing.close(() => r())));
+    const proxy = await startProxy(`http://127.0.0.1:${port}`, { scenario: `version: 1
+rules:
+  - name: q
+    match: { method: [PUT, DELETE] }
+    when: { quota: { key: global, measure: bytes, limit: 1000, track: objects } }
+    fault: { status: 507 }
+` });
+    cleanups.push(() => proxy.close());
+    expect((await request(`${proxy.url}/o/a`, { method: 'PUT', body: Buffer.alloc(700) })).status).toBe(201);
+    expect((await request(`${proxy.url}/o/a`, { method: 'DELETE' })).status).toBe(500);
+    expect((await request(`${proxy.url}/o/b`, { method: 'PUT', body: Buffer.alloc(400) })).status).toBe(507);
+  });
 });
