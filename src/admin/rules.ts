@@ -15,7 +15,7 @@ export interface RulesAdmin {
   /** The clock rule windows count with. */
   now(): number;
   /** Compile a rule set sent in a request (file `<request>`), carrying state over; throws ScenarioError. */
-  compile(text: string): RuleSet;
+  compile(text: string): Promise<RuleSet>;
   /** Make `set` the live rule set. */
   replace(set: RuleSet): void;
   /** Re-read the scenario files; on problems the previous rules keep serving. */
@@ -120,7 +120,7 @@ async function putRules(api: RulesAdmin, ar: AdminRequest): Promise<void> {
   if (text === null) return;
   let next: RuleSet;
   try {
-    next = api.compile(text);
+    next = await api.compile(text);
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
     return sendScenarioProblems(ar, err.problems, 'the rule set is invalid; the current rules keep serving');

@@ -18,7 +18,7 @@ export interface ClusterSync {
  *   next file reload (files stay per replica);
  * - quota usage needs no message: it lives in the shared store.
  */
-export function createClusterSync(url: string, deps: { log: Logger; current: () => RuleSet; compile: (text: string) => RuleSet; replace: (set: RuleSet) => void }): ClusterSync {
+export function createClusterSync(url: string, deps: { log: Logger; current: () => RuleSet; compile: (text: string) => Promise<RuleSet>; replace: (set: RuleSet) => void }): ClusterSync {
   const { log } = deps;
   let overrides: Readonly<Record<string, RuleOverride>> = {};
   let rulesVersion = 0;
@@ -37,11 +37,10 @@ export function createClusterSync(url: string, deps: { log: Logger; current: () 
     overrides = state.overrides;
     if (state.rules !== null && state.rules.version > rulesVersion) {
       rulesVersion = state.rules.version;
-      try {
-        deps.replace(deps.compile(state.rules.text)); // replace() overlays the overrides
-      } catch (err) {
-        log.error({ err: { message: (err as Error).message } }, 'shared rule set from another replica does not compile here; keeping the current rules');
-      }
+      deps.compile(state.rules.text).then(
+        (set) => deps.replace(set), // replace() overlays the overrides
+        (err: Error) => log.error({ err: { message: err.message } }, 'shared rule set from another replica does not compile here; keeping the current rules'),
+      );
     } else {
       overlay(deps.current());
     }

@@ -9,7 +9,7 @@ import type { ProxyEvents } from '../proxy/events.js';
 import type { HandlerContext, RuleSetRef } from '../proxy/handler.js';
 import { createProxyServer, drain } from '../proxy/server.js';
 import { createUpstream } from '../proxy/upstream.js';
-import { compileRuleSetFromText, emptyRuleSet, loadRuleSet } from '../scenario/load.js';
+import { emptyRuleSet } from '../scenario/empty.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
 import { createAdminServer } from '../admin/server.js';
@@ -69,7 +69,10 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const now = options.now ?? Date.now;
   if (settings.upstream === null) throw new FaultlineError('FAULTLINE_CONFIG_INVALID', 'no upstream: give --upstream URL (or FAULTLINE_UPSTREAM, or upstream: in the config file)');
   const loadOptions = { now, ...(options.random === undefined ? {} : { random: options.random }) };
-  const initial = settings.scenarios.length === 0 ? emptyRuleSet() : await loadRuleSet(settings.scenarios, loadOptions);
+  // The scenario loader (YAML parser, schema library: ~20 MiB) is loaded only when there is
+  // something to load: a pass-through proxy without scenarios never pays for it.
+  const loader = (): Promise<typeof import('../scenario/load.js')> => import('../scenario/load.js');
+  const initial = settings.scenarios.length === 0 ? emptyRuleSet() : await (await loader()).loadRuleSet(settings.scenarios, loadOptions);
   const rules: RuleSetRef = { current: initial };
   const quotaParts = await createQuota(settings, { log, now, rules: () => rules.current });
   const metrics = createMetrics({ rules: () => rules.current, register: (registry) => quotaParts.register(registry) });
@@ -82,7 +85,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     metrics.bindRuleSet(next);
     rules.current = next;
   };
-  const compileRequest = (text: string): RuleSet => compileRuleSetFromText(text, '<request>', { ...loadOptions, previous: rules.current });
+  const compileRequest = async (text: string): Promise<RuleSet> => (await loader()).compileRuleSetFromText(text, '<request>', { ...loadOptions, previous: rules.current });
   const upstream = createUpstream(settings.upstream, { timeoutMs: settings.upstreamTimeoutMs, insecure: settings.upstreamInsecure });
   const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy]);
   const forwardCtx = { upstream, events };
@@ -99,7 +102,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   };
   const doReload = async (reason: string): Promise<ReloadResult> => {
     try {
-      const next: RuleSet = await loadRuleSet(settings.scenarios, { ...loadOptions, previous: rules.current });
+      const next: RuleSet = await (await loader()).loadRuleSet(settings.scenarios, { ...loadOptions, previous: rules.current });
       const changes = diffRuleSets(rules.current, next);
       replace(next);
       metrics.reloaded(true);

@@ -6,7 +6,6 @@ import { MAIN_HELP } from './help.js';
 import { processIO, type CommandIO } from './io.js';
 import { demoCommand, serveCommand } from './serve.js';
 import { demoUpstreamCommand } from './demo-upstream.js';
-import { validateCommand } from './validate.js';
 import { ADMIN_COMMANDS } from './admin-commands.js';
 
 type Command = (argv: string[], io: CommandIO) => Promise<number>;
@@ -15,7 +14,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   demo: demoCommand,
   'demo-upstream': demoUpstreamCommand,
-  validate: validateCommand,
+  validate: async (argv, io) => (await import('./validate.js')).validateCommand(argv, io),
   // Loaded on use: the inspector is not needed to serve, and its modules cost start-up memory.
   inspect: async (argv, io) => {
     const [{ inspectCommand }, { startStatusTarget }] = await Promise.all([import('./inspect.js'), import('./status-target.js')]);

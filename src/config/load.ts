@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Node as YamlNode } from 'yaml';
 import { closest } from 'fastest-levenshtein';
 import { FaultlineError } from '../errors.js';
 import { parseDuration, parseSize } from '../scenario/units.js';
@@ -107,6 +108,9 @@ function readConfigFile(path: string): Map<string, Located> {
   } catch (err) {
     throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
+  // Loaded here, synchronously, only when a config file is given: the YAML parser costs memory a
+  // proxy configured by flags and env never needs.
+  const { LineCounter, parseDocument, isMap, isScalar, isSeq } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false });
   const at = (node: YamlNode | null | undefined, offset?: number): string => {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Rule, RuleSet, RuleState, TriggerSpec } from './types.js';
 import type { ScenarioDocument } from './parse.js';
 import type { RuleDefinition } from './schema.js';
-import { isRecord } from './schema-common.js';
+import { isRecord } from './is-record.js';
 import { compileMatcher } from './matchers.js';
 import { createRandom, pickSeed } from './random.js';
 import { freshState, selectRule, type ScenarioRuleState, type SelectableRule } from './triggers.js';

@@ -72,9 +72,7 @@ export function compileRuleSetFromText(text: string, file: string, options: Load
 }
 
 /** A rule set with no rules: every request passes through. */
-export function emptyRuleSet(options: LoadOptions = {}): RuleSet {
-  return compileRuleSet([], options);
-}
+export { emptyRuleSet } from './empty.js';
 
 async function expandPaths(paths: readonly string[], problems: Problem[], listed: (file: string) => void): Promise<string[]> {
   const files: string[] = [];

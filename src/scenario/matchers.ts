@@ -26,6 +26,8 @@ interface Compiled {
   readonly path: string | null;
   readonly paths: ReadonlySet<string> | null;
   readonly pathRe: RegExp | null;
+  /** A literal prefix every path `pathRe` can match starts with: a string compare rejects most paths before the RegExp runs. */
+  readonly pathPrefix: string | null;
   readonly headers: readonly ValueTest[] | null;
   readonly query: readonly ValueTest[] | null;
 }
@@ -44,6 +46,7 @@ export function compileMatcher(def: MatchDefinition | undefined): Matcher {
     path: globs.length === 0 && exact.length === 1 ? (exact[0] ?? null) : null,
     paths: globs.length > 0 || exact.length > 1 ? new Set(exact) : null,
     pathRe: def.pathRegex !== undefined ? new RegExp(def.pathRegex.source, def.pathRegex.flags) : globRegExp(globs),
+    pathPrefix: exact.length > 0 ? null : def.pathRegex !== undefined ? regexPrefix(def.pathRegex.source, def.pathRegex.flags) : globPrefix(globs),
     headers: valueTests(def.headers),
     query: valueTests(def.query),
   };
@@ -56,6 +59,30 @@ function globRegExp(globs: readonly string[]): RegExp | null {
   if (globs.length === 0) return null;
   const sources = globs.map((g) => picomatch.makeRe(g, { dot: true }).source);
   return new RegExp(sources.length === 1 ? (sources[0] ?? '') : sources.map((s) => `(?:${s})`).join('|'));
+}
+
+/** The longest literal prefix all globs share (their non-glob bases), or null. */
+function globPrefix(globs: readonly string[]): string | null {
+  if (globs.length === 0) return null;
+  let prefix = picomatch.scan(globs[0] as string).base;
+  for (const g of globs) {
+    const base = picomatch.scan(g).base;
+    let i = 0;
+    while (i < prefix.length && i < base.length && prefix[i] === base[i]) i++;
+    prefix = prefix.slice(0, i);
+  }
+  return prefix.length > 1 ? prefix : null;
+}
+
+/** `^/v2/...` → `/v2/`: the literal start of an anchored, case-sensitive, non-alternating RegExp. */
+function regexPrefix(source: string, flags: string): string | null {
+  if (!source.startsWith('^') || flags.includes('i') || flags.includes('m') || source.includes('|')) return null;
+  const m = /^[^\\.[\](){}*+?|^$]*/.exec(source.slice(1));
+  const literal = m?.[0] ?? '';
+  // A quantifier after the literal applies to its last character, which is then not certain.
+  const next = source.charAt(1 + literal.length);
+  const sure = next === '*' || next === '?' || next === '{' ? literal.slice(0, -1) : literal;
+  return sure.length > 1 ? sure : null;
 }
 
 function valueTests(def: Readonly<Record<string, ValueCondition>> | undefined): readonly ValueTest[] | null {
@@ -74,7 +101,7 @@ function matches(c: Compiled, req: IncomingMessage, path: string, query: string)
   if (c.path !== null && path !== c.path) return false;
   // With globs, `paths` holds the exact entries of the list (maybe none) and `pathRe` the globs.
   if (c.paths !== null && !c.paths.has(path) && (c.pathRe === null || !c.pathRe.test(path))) return false;
-  if (c.paths === null && c.pathRe !== null && !c.pathRe.test(path)) return false;
+  if (c.paths === null && c.pathRe !== null && ((c.pathPrefix !== null && !path.startsWith(c.pathPrefix)) || !c.pathRe.test(path))) return false;
   if (c.headers !== null) {
     for (const t of c.headers) if (!testValue(t, req.headers[t.name])) return false;
   }

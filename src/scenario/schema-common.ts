@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isRecord } from './is-record.js';
 import { closest, distance } from 'fastest-levenshtein';
 
 /*
@@ -9,9 +10,7 @@ import { closest, distance } from 'fastest-levenshtein';
  *    `strict()` uses a loose object plus a check that always runs.
  */
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isRecord } from './is-record.js';
 
 /** Messages for unknown keys start with this; positions.ts points them at the key, not the value. */
 export const UNKNOWN_KEY = 'unknown key';

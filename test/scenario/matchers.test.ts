@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { queryParam } from '../../src/scenario/query.js';
+import { compileMatcher } from '../../src/scenario/matchers.js';
 import { req, ruleSet } from './helpers.js';
 
 /** Does a one-rule set whose rule has this `match` (YAML flow mapping) match the request? */
@@ -97,4 +98,28 @@ describe('queryParam', () => {
     expect(queryParam('a=%zz', 'a')).toBe('%zz');
     expect(queryParam('dry%52un=1', 'dryRun')).toBe('1');
   });
+});
+
+describe('the literal-prefix pre-check agrees with the RegExp', () => {
+  const cases: [Parameters<typeof compileMatcher>[0], string, boolean][] = [
+    [{ path: ['/uploads-1/**'] }, '/uploads-1/a/b', true],
+    [{ path: ['/uploads-1/**'] }, '/uploads-10/a', false],
+    [{ path: ['/a/*/b', '/a/**/c'] }, '/a/x/b', true],
+    [{ path: ['/a/*/b', '/a/**/c'] }, '/b/x/b', false],
+    [{ path: ['/x/**', '/y/**'] }, '/y/1', true],
+    [{ pathRegex: { source: '^/v2/', flags: '' } }, '/v2/x', true],
+    [{ pathRegex: { source: '^/v2/', flags: '' } }, '/v3/x', false],
+    [{ pathRegex: { source: '^/vx?/', flags: '' } }, '/v/', true],
+    [{ pathRegex: { source: '^/ab*c', flags: '' } }, '/ac', true],
+    [{ pathRegex: { source: '^/ab{0,2}c', flags: '' } }, '/ac', true],
+    [{ pathRegex: { source: '^/a.b', flags: '' } }, '/axb', true],
+    [{ pathRegex: { source: '^/(x|y)', flags: '' } }, '/y', true],
+    [{ pathRegex: { source: '^/API', flags: 'i' } }, '/api', true],
+    [{ pathRegex: { source: 'files$', flags: '' } }, '/my/files', true],
+  ];
+  for (const [def, path, expected] of cases) {
+    it(`${JSON.stringify(def)} on ${path}: ${expected}`, () => {
+      expect(compileMatcher(def as never)({ method: 'GET', headers: {} } as never, path, '')).toBe(expected);
+    });
+  }
 });
