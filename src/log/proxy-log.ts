@@ -35,11 +35,22 @@ export function createLogEvents(log: Logger, accessLog: boolean): ProxyEvents {
 /** Several listeners as one. */
 export function fanOut(list: readonly ProxyEvents[]): ProxyEvents {
   if (list.length === 1) return list[0] as ProxyEvents;
+  // Plain loops: this runs for every request.
   return {
-    requestStarted: (ex) => list.forEach((e) => e.requestStarted(ex)),
-    requestFinished: (ex, status) => list.forEach((e) => e.requestFinished(ex, status)),
-    upstreamFailed: (ex, reason, err) => list.forEach((e) => e.upstreamFailed(ex, reason, err)),
-    faultApplied: (ex) => list.forEach((e) => e.faultApplied(ex)),
-    requestRejected: (method, status) => list.forEach((e) => e.requestRejected(method, status)),
+    requestStarted(ex) {
+      for (const e of list) e.requestStarted(ex);
+    },
+    requestFinished(ex, status) {
+      for (const e of list) e.requestFinished(ex, status);
+    },
+    upstreamFailed(ex, reason, err) {
+      for (const e of list) e.upstreamFailed(ex, reason, err);
+    },
+    faultApplied(ex) {
+      for (const e of list) e.faultApplied(ex);
+    },
+    requestRejected(method, status) {
+      for (const e of list) e.requestRejected(method, status);
+    },
   };
 }

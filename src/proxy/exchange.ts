@@ -72,14 +72,6 @@ export class Exchange {
     this.query = q === -1 ? '' : url.slice(q + 1);
   }
 
-  /** Count the response body bytes relayed from `upRes`. */
-  bytesOutFrom(upRes: IncomingMessage): void {
-    const ex = this;
-    upRes.on('data', (chunk: Buffer) => {
-      ex.bytesOut += chunk.length;
-    });
-  }
-
   /** The client went away before we finished answering. */
   get clientGone(): boolean {
     return this.res.destroyed && !this.res.writableFinished;

@@ -10,7 +10,7 @@ const HOP_BY_HOP = /^(?:connection|keep-alive|proxy-connection|proxy-authenticat
 
 /** Names listed in `Connection` (lower-cased), or null when it lists only the usual tokens. */
 function connectionListed(connection: string | undefined): Set<string> | null {
-  if (connection === undefined) return null;
+  if (connection === undefined || connection === 'keep-alive' || connection === 'close') return null;
   let set: Set<string> | null = null;
   for (const token of connection.split(',')) {
     const name = token.trim().toLowerCase();
