@@ -4,6 +4,7 @@ import type { ScenarioDocument } from './parse.js';
 import type { RuleDefinition } from './schema.js';
 import { isRecord } from './is-record.js';
 import { compileMatcher } from './matchers.js';
+import { RuleIndex, firstSegments } from './rule-index.js';
 import { createRandom, pickSeed } from './random.js';
 import { freshState, selectRule, type ScenarioRuleState, type SelectableRule } from './triggers.js';
 
@@ -38,6 +39,7 @@ export function compileRuleSet(docs: readonly ScenarioDocument[], options: Compi
     });
   }
   const frozen = Object.freeze(rules);
+  const index = new RuleIndex(frozen, (r) => segmentsByRule.get(r) ?? null);
   const set: RuleSet = {
     rules: frozen,
     byName: new Map(rules.map((r) => [r.name, r])),
@@ -48,10 +50,13 @@ export function compileRuleSet(docs: readonly ScenarioDocument[], options: Compi
     files: Object.freeze(docs.map((d) => d.file)),
     loadedAt: now,
     random,
-    select: (req: IncomingMessage, path: string, query: string, at: number) => selectRule(frozen, random, req, path, query, at),
+    select: (req: IncomingMessage, path: string, query: string, at: number) => selectRule(index.candidates(path), random, req, path, query, at),
   };
   return Object.freeze(set);
 }
+
+/** Each compiled rule's literal first path segments (see rule-index.ts). */
+const segmentsByRule = new WeakMap<SelectableRule, string[] | null>();
 
 function compileRule(def: RuleDefinition, source: string, line: number, fingerprint: string, state: ScenarioRuleState): SelectableRule {
   const w = def.when;
@@ -63,7 +68,7 @@ function compileRule(def: RuleDefinition, source: string, line: number, fingerpr
     windowStartMs: w?.window?.start ?? null,
     windowEndMs: w?.window?.end ?? null,
   };
-  return Object.freeze({
+  const rule: SelectableRule = Object.freeze({
     name: def.name,
     source,
     line,
@@ -75,6 +80,8 @@ function compileRule(def: RuleDefinition, source: string, line: number, fingerpr
     maxActive: def.maxActive ?? null,
     state,
   });
+  segmentsByRule.set(rule, firstSegments(def.match));
+  return rule;
 }
 
 function carriedState(prev: Rule | undefined, fingerprint: string): ScenarioRuleState | null {
