@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { problemFor, sendProblem } from '../http/problem.js';
+import { requestIdOf } from '../proxy/request-id.js';
 import type { ErrorCode } from '../errors.js';
 
 /** One admin request, parsed once. */
@@ -55,7 +55,6 @@ function patternMatches(pattern: readonly string[], segments: readonly string[])
 
 export function parseAdminRequest(req: IncomingMessage, res: ServerResponse): AdminRequest {
   const url = new URL(req.url ?? '/', 'http://admin.invalid');
-  const given = req.headers['x-request-id'];
   return {
     req,
     res,
@@ -63,7 +62,7 @@ export function parseAdminRequest(req: IncomingMessage, res: ServerResponse): Ad
     path: url.pathname,
     segments: url.pathname.split('/').filter((p) => p !== '').map(decodeSegment),
     query: url.searchParams,
-    id: typeof given === 'string' && /^[\x21-\x7e]{1,200}$/.test(given) ? given : randomUUID(),
+    id: requestIdOf(req),
   };
 }
 

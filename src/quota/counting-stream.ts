@@ -1,4 +1,5 @@
 import { Transform, type TransformCallback } from 'node:stream';
+import type { Reservation } from './store.js';
 
 /**
  * Counts a request body of unknown length as it flows and asks, chunk by chunk, whether the quota
@@ -7,10 +8,10 @@ import { Transform, type TransformCallback } from 'node:stream';
  */
 export class QuotaCountingStream extends Transform {
   reserved = 0;
-  private readonly admit: (bytes: number) => Promise<boolean>;
-  private readonly onExceeded: (requested: number) => void;
+  private readonly admit: (bytes: number) => Promise<Reservation>;
+  private readonly onExceeded: (requested: number, refused: Reservation) => void;
 
-  constructor(admit: (bytes: number) => Promise<boolean>, onExceeded: (requested: number) => void) {
+  constructor(admit: (bytes: number) => Promise<Reservation>, onExceeded: (requested: number, refused: Reservation) => void) {
     super();
     this.admit = admit;
     this.onExceeded = onExceeded;
@@ -18,10 +19,10 @@ export class QuotaCountingStream extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.admit(chunk.length).then(
-      (ok) => {
+      (reservation) => {
         if (this.destroyed) return;
-        if (!ok) {
-          this.onExceeded(chunk.length);
+        if (!reservation.ok) {
+          this.onExceeded(chunk.length, reservation);
           return;
         }
         this.reserved += chunk.length;

@@ -85,12 +85,12 @@ export class QuotaEngine implements QuotaHandler {
     }
     if (bytes && declared === null && !req.readableEnded && req.headers['transfer-encoding'] !== undefined) {
       const counter = new QuotaCountingStream(
-        async (n) => (await this.guard(this.o.store.reserve(slot, n, quota.limit))).ok,
-        (n) => {
+        (n) => this.guard(this.o.store.reserve(slot, n, quota.limit)),
+        (n, refused) => {
           ex.upstreamAbandoned = true;
           detachRequestBody(ex);
           ex.upReq?.destroy();
-          void this.usage(slot).then((used) => this.exceeded(ex, rule, set, slot, used, n));
+          this.exceeded(ex, rule, set, slot, refused.used + refused.pending, n);
         },
       );
       ex.requestTransform = counter;
@@ -125,12 +125,6 @@ export class QuotaEngine implements QuotaHandler {
       return false;
     };
     ex.onDone = () => once(quota.countOn === 'always' && !ex.upstreamAbandoned, false);
-  }
-
-  private async usage(slot: Slot): Promise<number> {
-    const all = await this.o.store.entries(() => slot.period);
-    const e = all.find((x) => x.rule === slot.rule && x.key === slot.key);
-    return e === undefined ? 0 : e.used + e.pending;
   }
 
   private exceeded(ex: Exchange, rule: Rule, set: RuleSet, slot: Slot, used: number, requested: number): void {
