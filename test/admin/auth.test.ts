@@ -1,13 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { ADMIN_SCENARIO, api } from './api.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 const TOKEN = 'tok-7f3a9c2e-not-a-real-secret';
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(): Promise<Running> {
   const demo = await startDemoUpstream();

@@ -1,17 +1,15 @@
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ADMIN_COMMANDS, createAdminCommands } from '../../src/cli/admin-commands.js';
 import type { CommandIO } from '../../src/cli/io.js';
 import { closeServer, listenOn, request } from '../helpers/http.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { ADMIN_SCENARIO } from './api.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 const TOKEN = 'cli-token-5d1e';
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(flags: Record<string, string> = {}): Promise<Running> {
   const demo = await startDemoUpstream();

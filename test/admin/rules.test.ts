@@ -1,14 +1,12 @@
 import http from 'node:http';
 import { writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { ADMIN_SCENARIO, api } from './api.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(scenario = ADMIN_SCENARIO): Promise<Running> {
   const demo = await startDemoUpstream();

@@ -1,13 +1,11 @@
 import { writeFileSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serveCli, type Served } from '../helpers/cli.js';
 import { scenarioFile, startDemoUpstream } from '../helpers/faultline.js';
 import { request } from '../helpers/http.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 const rule = (status: number): string => `version: 1\nrules:\n  - name: flaky\n    match: { path: /status/200 }\n    fault: { status: ${status} }\n`;
 

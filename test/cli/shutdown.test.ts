@@ -1,12 +1,10 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serveCli } from '../helpers/cli.js';
 import { closeServer, listenOn, request } from '../helpers/http.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 describe('graceful shutdown of the spawned CLI', () => {
   it('SIGTERM lets an in-flight slow request finish, then exits 0', async () => {

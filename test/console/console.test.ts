@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { api } from '../admin/api.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { request } from '../helpers/http.js';
 import { HAVE_CHROMIUM, launch } from './browser.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 /**
  * The console end to end, in a real headless Chromium against a running faultline. Readings every
@@ -41,10 +42,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(flags: Record<string, string | boolean> = {}): Promise<Running> {
   const demo = await startDemoUpstream();

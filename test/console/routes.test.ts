@@ -1,19 +1,17 @@
 import http from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src/console/static.js';
 import { decideTarget, type TargetPolicy } from '../../src/console/target.js';
 import { api } from '../admin/api.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { closeServer, listenOn, request } from '../helpers/http.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 const TOKEN = 'tok-console-5d1e-not-a-real-secret';
 const SCENARIO = 'version: 1\nrules:\n  - name: full-disk\n    match: { method: PUT, path: /upload/full/** }\n    fault: { status: 507 }\n';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(flags: Record<string, string | boolean> = {}): Promise<Running & { upstream: string }> {
   const demo = await startDemoUpstream();

@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { scrape } from './scrape.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 const SCENARIO = `version: 1
 headerFaults: true

@@ -2,9 +2,10 @@ import http from 'node:http';
 import { mkdir, mkdtemp, rename, rm, symlink, writeFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serveCli, type Served } from '../helpers/cli.js';
 import { closeServer, listenOn, request, type Reply } from '../helpers/http.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 /*
  * A ConfigMap mounted as a volume is updated by the kubelet's AtomicWriter, never in place:
@@ -17,10 +18,7 @@ import { closeServer, listenOn, request, type Reply } from '../helpers/http.js';
  * layout, start the real CLI on it and check that a swap changes what the proxy answers.
  */
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 /** A ConfigMap volume that can be updated the way the kubelet does it. */
 class ConfigMapVolume {

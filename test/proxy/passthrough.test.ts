@@ -1,7 +1,8 @@
 import http from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeServer, listenOn, rawExchange, request } from '../helpers/http.js';
 import { startProxy, type Running } from '../helpers/faultline.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 interface Seen {
   method: string;
@@ -29,10 +30,7 @@ async function recordingUpstream(): Promise<{ url: string; seen: Seen[]; server:
   return { url: `http://127.0.0.1:${port}`, seen, server };
 }
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(): Promise<{ proxy: Running; up: Awaited<ReturnType<typeof recordingUpstream>> }> {
   const up = await recordingUpstream();

@@ -1,14 +1,12 @@
 import http from 'node:http';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { closeServer, listenOn, rawExchange, request } from '../helpers/http.js';
 import { startDemoUpstream, startProxy } from '../helpers/faultline.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 /** A server that must receive nothing: counts every connection made to it. */
 async function bystander(): Promise<{ port: number; connections: () => number }> {

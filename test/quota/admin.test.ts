@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAdminCommands } from '../../src/cli/admin-commands.js';
 import type { CommandIO } from '../../src/cli/io.js';
 import { api } from '../admin/api.js';
 import { request } from '../helpers/http.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { scrape } from '../metrics/scrape.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 const SCENARIO = `version: 1
 rules:
@@ -18,10 +19,7 @@ rules:
     fault: { status: 429, retryAfter: 60 }
 `;
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(flags: Record<string, string> = {}): Promise<Running> {
   const demo = await startDemoUpstream();

@@ -1,14 +1,12 @@
 import http from 'node:http';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
 import { startProxy, type Running } from '../helpers/faultline.js';
 import { countingUpstream } from '../helpers/upstream.js';
+import { cleanupAfterEach } from '../helpers/cleanup.js';
 
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  while (cleanups.length > 0) await cleanups.pop()!();
-});
+const cleanups = cleanupAfterEach();
 
 async function setup(quota: string, options: { now?: () => number; fault?: string; match?: string } = {}): Promise<{ proxy: Running; up: Awaited<ReturnType<typeof countingUpstream>> }> {
   const up = await countingUpstream();
@@ -175,7 +173,7 @@ describe('a per-tenant storage quota', () => {
       });
     });
     const port = await new Promise<number>((r) => failing.listen(0, '127.0.0.1', () => r((failing.address() as net.AddressInfo).port)));
-    cleanups.push(() => new Promise((r) => failing.close(() => r())));
+    cleanups.push(() => new Promise<void>((r) => failing.close(() => r())));
     const proxy = await startProxy(`http://127.0.0.1:${port}`, { scenario: `version: 1
 rules:
   - name: q
