@@ -11,4 +11,7 @@ proxy.on('error', (_err, _req, res) => {
   if (res.headersSent === false) res.writeHead(502, { 'content-length': '0' });
   res.end?.();
 });
-serve(http.createServer((req, res) => proxy.web(req, res)), args.port);
+serve(
+  http.createServer((req, res) => proxy.web(req, res)),
+  args.port,
+);

@@ -13,7 +13,9 @@ import { download, upload } from './lib/stream.mjs';
 import { TASKSET, pinSelf, stop, stopAll, which } from './lib/procs.mjs';
 import { findUndici, startUpstream, targetList } from './lib/targets.mjs';
 
-const flags = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const flags = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
 const target = flags.target ?? 'faultline';
 const duration = Number(flags.duration ?? 15);
 const connections = Number(flags.connections ?? 50);
@@ -44,7 +46,8 @@ async function main() {
   if (pinned) pinSelf(1);
   const tools = { wrk: which('wrk'), nginx: which('nginx'), undici: findUndici() };
   const def = targetList(tools, flags.main ? { main: flags.main } : {}).find((t) => t.key === target);
-  if (def === undefined || def.skip !== null || target === 'nginx') throw new Error(`cannot profile ${target}${def?.skip ? `: ${def.skip}` : ''}`);
+  if (def === undefined || def.skip !== null || target === 'nginx')
+    throw new Error(`cannot profile ${target}${def?.skip ? `: ${def.skip}` : ''}`);
   const tmp = mkdtempSync(join(os.tmpdir(), 'faultline-prof-'));
   try {
     const upstream = await startUpstream(pinned ? 1 : null);
@@ -63,9 +66,23 @@ async function main() {
     const perReq = (ms) => (workload === 'requests' ? (ms * 1000) / m.requests : ms / m.requests).toFixed(2);
     const unit = workload === 'requests' ? 'µs/req' : 'ms/transfer';
     const lines = [`## ${target}: ${m.what}; ${s.busyMs} ms busy of ${s.windowMs} ms`, ''];
-    lines.push(`| origin | self ms | % busy | ${unit} |`, '|---|---|---|---|', ...s.origins.map((o) => `| ${o.name} | ${o.ms} | ${o.pct} | ${perReq(o.ms)} |`), '');
-    lines.push(`| top self time | ms | % busy | ${unit} |`, '|---|---|---|---|', ...s.self.map((o) => `| ${o.name} | ${o.ms} | ${o.pct} | ${perReq(o.ms)} |`), '');
-    lines.push(`| top inclusive time | ms | % busy | ${unit} |`, '|---|---|---|---|', ...s.inclusive.map((o) => `| ${o.name} | ${o.ms} | ${o.pct} | ${perReq(o.ms)} |`));
+    lines.push(
+      `| origin | self ms | % busy | ${unit} |`,
+      '|---|---|---|---|',
+      ...s.origins.map((o) => `| ${o.name} | ${o.ms} | ${o.pct} | ${perReq(o.ms)} |`),
+      '',
+    );
+    lines.push(
+      `| top self time | ms | % busy | ${unit} |`,
+      '|---|---|---|---|',
+      ...s.self.map((o) => `| ${o.name} | ${o.ms} | ${o.pct} | ${perReq(o.ms)} |`),
+      '',
+    );
+    lines.push(
+      `| top inclusive time | ms | % busy | ${unit} |`,
+      '|---|---|---|---|',
+      ...s.inclusive.map((o) => `| ${o.name} | ${o.ms} | ${o.pct} | ${perReq(o.ms)} |`),
+    );
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     await stopAll();

@@ -74,8 +74,11 @@ async function main() {
     const builds = snapshotBuilds(opts, tmp);
     const targets = targetList(tools, builds).map((t) => ({ ...t, skip: t.skip ?? selected(opts, t.key) }));
     const busyBefore = await machineBusy(opts.quick ? 300 : 1000);
-    if (busyBefore !== null && busyBefore > 0.1) log(`warning: the machine was ${Math.round(busyBefore * 100)}% busy before the run; numbers will be noisy`);
-    log(`tools: wrk ${tools.wrk ?? 'absent'}, nginx ${tools.nginx ?? 'absent'}, undici ${tools.undici ?? 'absent'}, pinning ${pinned ? 'on' : 'off'}`);
+    if (busyBefore !== null && busyBefore > 0.1)
+      log(`warning: the machine was ${Math.round(busyBefore * 100)}% busy before the run; numbers will be noisy`);
+    log(
+      `tools: wrk ${tools.wrk ?? 'absent'}, nginx ${tools.nginx ?? 'absent'}, undici ${tools.undici ?? 'absent'}, pinning ${pinned ? 'on' : 'off'}`,
+    );
     const upstream = await startUpstream(cpu.load);
     const live = targets.filter((t) => t.skip === null);
     const env = { upstream: upstream.url, cpu: cpu.target, tmp };
@@ -83,7 +86,8 @@ async function main() {
     log(`started ${live.map((t) => t.key).join(', ')}`);
 
     const checks = {};
-    for (const t of live) checks[t.key] = await checkTarget(t.url, { count: opts.quick ? 200 : 1000, allow507: t.key === 'faultline-507' });
+    for (const t of live)
+      checks[t.key] = await checkTarget(t.url, { count: opts.quick ? 200 : 1000, allow507: t.key === 'faultline-507' });
     const broken = Object.entries(checks).filter(([, c]) => c.bad.length > 0 || c.requests === 0);
     if (broken.length > 0) throw new Error(`correctness check failed: ${JSON.stringify(broken)}`);
 
@@ -95,14 +99,24 @@ async function main() {
     await Promise.all(live.map((t) => stop(t.proc)));
 
     const streaming = opts.stream ? await streamPhase(targets, env, opts) : null;
-    const summary = summarize(raw, live.map((t) => t.key), peaks);
+    const summary = summarize(
+      raw,
+      live.map((t) => t.key),
+      peaks,
+    );
     const result = {
       schema: 1,
       date: new Date().toISOString(),
       mode: opts.quick ? 'quick' : opts.full ? 'full' : 'partial',
       machine: { ...describeMachine(tools), busyBefore, loadAvgAfter: os.loadavg() },
       faultline: provenance,
-      options: { rounds: opts.rounds, duration: opts.duration, streamBytes: opts.streamBytes, streamRounds: opts.streamRounds, profiles: profiles.map((p) => p.key) },
+      options: {
+        rounds: opts.rounds,
+        duration: opts.duration,
+        streamBytes: opts.streamBytes,
+        streamRounds: opts.streamRounds,
+        profiles: profiles.map((p) => p.key),
+      },
       targets: targets.map(({ key, label, skip }) => ({ key, label, skip })),
       checks,
       summary,
@@ -140,7 +154,8 @@ function selected(opts, key) {
 
 /** Snapshot the work tree's build (and a --compare build) so concurrent rebuilds cannot touch the run. */
 function snapshotBuilds(opts, tmp) {
-  const snap = (root, name) => (existsSync(join(root, 'dist/cli/main.js')) ? snapshotFaultline(root, join(tmp, name)) : join(root, 'dist/cli/main.js'));
+  const snap = (root, name) =>
+    existsSync(join(root, 'dist/cli/main.js')) ? snapshotFaultline(root, join(tmp, name)) : join(root, 'dist/cli/main.js');
   return {
     main: snap(opts.faultline ?? join(BENCH, '..'), 'faultline-a'),
     compareMain: opts.compare === null ? null : snap(opts.compare, 'faultline-b'),

@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'], root: new URL('..', import.meta.url).pathname,
+    include: ['test/**/*.test.ts'],
+    root: new URL('..', import.meta.url).pathname,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

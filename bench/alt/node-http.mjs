@@ -21,7 +21,14 @@ function strip(headers) {
 function noop() {}
 
 function handle(req, res) {
-  const up = http.request({ hostname: target.hostname, port: target.port, method: req.method, path: req.url, headers: strip(req.headers), agent });
+  const up = http.request({
+    hostname: target.hostname,
+    port: target.port,
+    method: req.method,
+    path: req.url,
+    headers: strip(req.headers),
+    agent,
+  });
   up.on('response', (upRes) => {
     res.writeHead(upRes.statusCode, strip(upRes.headers));
     if (usePipeline) pipeline(upRes, res, noop);

@@ -20,7 +20,20 @@ export const USAGE = `usage: node bench/run.mjs [--quick] [--rounds N] [--durati
                     bench/results/quick.json.tmp otherwise)`;
 
 export function parseArgs(argv) {
-  const o = { quick: false, rounds: null, duration: null, only: null, streamBytes: null, streamRounds: null, stream: true, out: null, compare: null, faultline: null, profiles: null, help: false };
+  const o = {
+    quick: false,
+    rounds: null,
+    duration: null,
+    only: null,
+    streamBytes: null,
+    streamRounds: null,
+    stream: true,
+    out: null,
+    compare: null,
+    faultline: null,
+    profiles: null,
+    help: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -35,18 +48,35 @@ export function parseArgs(argv) {
     if (a === '--quick') o.quick = true;
     else if (a === '--rounds') o.rounds = Math.floor(num(1));
     else if (a === '--duration') o.duration = Math.ceil(num(1));
-    else if (a === '--only') o.only = val().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--only')
+      o.only = val()
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (a === '--stream-bytes') o.streamBytes = Math.floor(num(1));
     else if (a === '--stream-rounds') o.streamRounds = Math.floor(num(1));
     else if (a === '--no-stream') o.stream = false;
     else if (a === '--out') o.out = val();
     else if (a === '--compare') o.compare = val();
     else if (a === '--faultline') o.faultline = val();
-    else if (a === '--profiles') o.profiles = val().split(',').map((x) => x.trim()).filter(Boolean);
+    else if (a === '--profiles')
+      o.profiles = val()
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     else if (a === '--help' || a === '-h') o.help = true;
     else throw new Error(`unknown flag ${a}`);
   }
-  const full = !o.quick && o.rounds === null && o.duration === null && o.only === null && o.streamBytes === null && o.stream && o.compare === null && o.faultline === null && o.profiles === null;
+  const full =
+    !o.quick &&
+    o.rounds === null &&
+    o.duration === null &&
+    o.only === null &&
+    o.streamBytes === null &&
+    o.stream &&
+    o.compare === null &&
+    o.faultline === null &&
+    o.profiles === null;
   o.rounds ??= o.quick ? 1 : 5;
   o.duration ??= o.quick ? 1 : 5;
   o.streamBytes ??= o.quick ? 32 * 2 ** 20 : 2 ** 30;

@@ -70,7 +70,9 @@ function answers(url) {
 
 function failure(proc, what) {
   const exit = proc.exited === null ? '' : ` (exited: ${JSON.stringify(proc.exited)})`;
-  return new Error(`${proc.name} ${what}${exit}\n--- its stderr ---\n${proc.stderr.slice(-2000)}\n--- its stdout ---\n${proc.stdout.slice(-1000)}`);
+  return new Error(
+    `${proc.name} ${what}${exit}\n--- its stderr ---\n${proc.stderr.slice(-2000)}\n--- its stdout ---\n${proc.stdout.slice(-1000)}`,
+  );
 }
 
 /** A free TCP port on 127.0.0.1 (for programs that cannot announce one they picked). */

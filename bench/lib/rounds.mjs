@@ -16,7 +16,9 @@ export async function rounds(live, profiles, opts, cpu, tools, upstreamPid) {
         raw[t.key][p.key].push(m);
       }
       const m = raw[t.key];
-      log(`round ${r + 1}/${opts.rounds} ${t.key}: ${profiles.map((p) => `${p.key} ${Math.round(m[p.key][r].rps)} req/s`).join(', ')}`);
+      log(
+        `round ${r + 1}/${opts.rounds} ${t.key}: ${profiles.map((p) => `${p.key} ${Math.round(m[p.key][r].rps)} req/s`).join(', ')}`,
+      );
     }
   }
   return raw;
@@ -38,7 +40,10 @@ async function measure(t, p, opts, cpu, tools, upstreamPid) {
   const attempts = opts.quick ? 1 : ATTEMPTS;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const before = { target: cpuMicros(t.proc.pid), ours: ourCpu(upstreamPid), all: machineCpuMicros(), wall: performance.now() };
-    m = p.tool === 'wrk' ? await runWrk(tools.wrk, url, { connections: p.connections, duration: opts.duration, cpu: cpu.load }) : await runAutocannon(url, { connections: p.connections, duration: opts.duration });
+    m =
+      p.tool === 'wrk'
+        ? await runWrk(tools.wrk, url, { connections: p.connections, duration: opts.duration, cpu: cpu.load })
+        : await runAutocannon(url, { connections: p.connections, duration: opts.duration });
     const after = { target: cpuMicros(t.proc.pid), ours: ourCpu(upstreamPid), all: machineCpuMicros(), wall: performance.now() };
     Object.assign(m, cpuShares(before, after, m.requests), { attempts: attempt });
     if (m.foreignCores === null || m.foreignCores <= DISTURBED || attempt === attempts) break;

@@ -19,12 +19,17 @@ export async function streamPhase(targets, env, opts) {
     for (let r = 0; r < opts.streamRounds; r++) {
       for (const k of keys) {
         const { proc, url } = procs[k];
-        for (const [dir, fn] of [['upload', upload], ['download', download]]) {
+        for (const [dir, fn] of [
+          ['upload', upload],
+          ['download', download],
+        ]) {
           resetPeakRss(proc.pid);
           res[k][dir].push((await fn(url, opts.streamBytes, timeoutMs)).mbps);
           res[k][`${dir}Peak`].push(peakRss(proc.pid));
         }
-        log(`stream round ${r + 1}/${opts.streamRounds} ${k}: up ${Math.round(res[k].upload[r])} MB/s, down ${Math.round(res[k].download[r])} MB/s`);
+        log(
+          `stream round ${r + 1}/${opts.streamRounds} ${k}: up ${Math.round(res[k].upload[r])} MB/s, down ${Math.round(res[k].download[r])} MB/s`,
+        );
       }
     }
     const MiB = 2 ** 20;

@@ -8,7 +8,11 @@ import { CHUNK } from './bodies.mjs';
 export function upload(base, bytes, timeoutMs) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = http.request(`${base}/upload`, { method: 'PUT', agent: false, headers: { 'content-length': String(bytes), 'content-type': 'application/octet-stream' } });
+    const req = http.request(`${base}/upload`, {
+      method: 'PUT',
+      agent: false,
+      headers: { 'content-length': String(bytes), 'content-type': 'application/octet-stream' },
+    });
     const timer = setTimeout(() => req.destroy(new Error(`upload timed out after ${timeoutMs} ms`)), timeoutMs);
     req.on('error', (err) => (clearTimeout(timer), reject(err)));
     req.on('response', (res) => {
@@ -47,7 +51,8 @@ export function download(base, bytes, timeoutMs) {
       res.on('error', (err) => (clearTimeout(timer), reject(err)));
       res.on('end', () => {
         clearTimeout(timer);
-        if (res.statusCode !== 200 || got !== bytes) return reject(new Error(`download: status ${res.statusCode}, got ${got} of ${bytes} bytes`));
+        if (res.statusCode !== 200 || got !== bytes)
+          return reject(new Error(`download: status ${res.statusCode}, got ${got} of ${bytes} bytes`));
         resolve(rate(t0, bytes));
       });
     });

@@ -51,33 +51,86 @@ export function findUndici() {
  * cannot run here (a missing binary or package), null when it can.
  */
 export function targetList(tools, { main = FAULTLINE_MAIN, compareMain = null } = {}) {
-  const nodeScript = (name, script, extra = []) => async ({ upstream, cpu, nodeFlags = [] }) => {
-    const proc = start(name, process.execPath, [...nodeFlags, join(BENCH, script), '--upstream', upstream, ...extra], { cpu });
-    return { proc, url: `http://127.0.0.1:${await portOf(proc)}` };
-  };
-  const faultline = (name, scenario, entry = main) => async ({ upstream, cpu, nodeFlags = [] }) => {
-    const [port, admin] = [await freePort(), await freePort()];
-    const args = [...nodeFlags, entry, 'serve', '--upstream', upstream, '--listen', `127.0.0.1:${port}`, '--admin', `127.0.0.1:${admin}`, '--log-level', 'warn', '--shutdown-grace', '2s'];
-    if (scenario !== null) args.push('--scenarios', join(BENCH, 'scenarios', scenario));
-    const proc = start(name, process.execPath, args, { cpu });
-    await ready(proc, `http://127.0.0.1:${admin}/healthz`);
-    return { proc, url: `http://127.0.0.1:${port}` };
-  };
+  const nodeScript =
+    (name, script, extra = []) =>
+    async ({ upstream, cpu, nodeFlags = [] }) => {
+      const proc = start(name, process.execPath, [...nodeFlags, join(BENCH, script), '--upstream', upstream, ...extra], { cpu });
+      return { proc, url: `http://127.0.0.1:${await portOf(proc)}` };
+    };
+  const faultline =
+    (name, scenario, entry = main) =>
+    async ({ upstream, cpu, nodeFlags = [] }) => {
+      const [port, admin] = [await freePort(), await freePort()];
+      const args = [
+        ...nodeFlags,
+        entry,
+        'serve',
+        '--upstream',
+        upstream,
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--admin',
+        `127.0.0.1:${admin}`,
+        '--log-level',
+        'warn',
+        '--shutdown-grace',
+        '2s',
+      ];
+      if (scenario !== null) args.push('--scenarios', join(BENCH, 'scenarios', scenario));
+      const proc = start(name, process.execPath, args, { cpu });
+      await ready(proc, `http://127.0.0.1:${admin}/healthz`);
+      return { proc, url: `http://127.0.0.1:${port}` };
+    };
   return [
-    { key: 'direct', label: 'direct (no proxy)', start: async ({ cpu, nodeFlags }) => startUpstream(cpu, 'direct', nodeFlags), skip: null },
+    {
+      key: 'direct',
+      label: 'direct (no proxy)',
+      start: async ({ cpu, nodeFlags }) => startUpstream(cpu, 'direct', nodeFlags),
+      skip: null,
+    },
     { key: 'floor', label: 'floor: http-proxy + keep-alive', start: nodeScript('floor', 'floor.mjs'), skip: null },
-    { key: 'faultline', label: 'faultline, no rules', start: faultline('faultline', null), skip: existsSync(main) ? null : `${main} not built (npm run build)` },
-    { key: 'faultline-100', label: 'faultline, 100 non-matching rules', start: faultline('faultline-100', '100-nonmatching.yaml'), skip: existsSync(main) ? null : 'not built' },
-    { key: 'faultline-507', label: 'faultline, 507 at 10%', start: faultline('faultline-507', '507-10pct.yaml'), skip: existsSync(main) ? null : 'not built' },
+    {
+      key: 'faultline',
+      label: 'faultline, no rules',
+      start: faultline('faultline', null),
+      skip: existsSync(main) ? null : `${main} not built (npm run build)`,
+    },
+    {
+      key: 'faultline-100',
+      label: 'faultline, 100 non-matching rules',
+      start: faultline('faultline-100', '100-nonmatching.yaml'),
+      skip: existsSync(main) ? null : 'not built',
+    },
+    {
+      key: 'faultline-507',
+      label: 'faultline, 507 at 10%',
+      start: faultline('faultline-507', '507-10pct.yaml'),
+      skip: existsSync(main) ? null : 'not built',
+    },
     {
       key: 'faultline-b',
       label: 'faultline B (--compare), no rules',
       start: faultline('faultline-b', null, compareMain),
       skip: compareMain === null ? 'no --compare build given' : existsSync(compareMain) ? null : `${compareMain} not found`,
     },
-    { key: 'nginx', label: 'nginx (reference)', start: (env) => startNginx(tools.nginx, env), skip: tools.nginx === null ? 'no nginx binary' : null },
-    { key: 'node-http', label: 'node:http + pipe() (reference)', start: nodeScript('node-http', 'alt/node-http.mjs', ['--mode', 'pipe']), skip: null },
-    { key: 'node-http-pipeline', label: 'node:http + pipeline() (reference)', start: nodeScript('node-http-pipeline', 'alt/node-http.mjs', ['--mode', 'pipeline']), skip: null },
+    {
+      key: 'nginx',
+      label: 'nginx (reference)',
+      start: (env) => startNginx(tools.nginx, env),
+      skip: tools.nginx === null ? 'no nginx binary' : null,
+    },
+    {
+      key: 'node-http',
+      label: 'node:http + pipe() (reference)',
+      start: nodeScript('node-http', 'alt/node-http.mjs', ['--mode', 'pipe']),
+      skip: null,
+    },
+    {
+      key: 'node-http-pipeline',
+      label: 'node:http + pipeline() (reference)',
+      start: nodeScript('node-http-pipeline', 'alt/node-http.mjs', ['--mode', 'pipeline']),
+      skip: null,
+    },
     {
       key: 'undici',
       label: 'undici Pool (reference)',

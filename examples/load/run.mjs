@@ -51,14 +51,20 @@ function start(args, match) {
 }
 
 async function startOwn() {
-  const upstream = await start(['demo-upstream', '--listen', '127.0.0.1:0'], (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1]);
-  return start(['serve', '--upstream', upstream, '--scenarios', opt.scenario, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'], (line) => {
-    try {
-      const l = JSON.parse(line);
-      if (l.proxy && l.admin) return { proxy: `http://${l.proxy}`, admin: `http://${l.admin}` };
-    } catch {}
-    return undefined;
-  });
+  const upstream = await start(
+    ['demo-upstream', '--listen', '127.0.0.1:0'],
+    (line) => /listening on (http:\/\/\S+)/.exec(line)?.[1],
+  );
+  return start(
+    ['serve', '--upstream', upstream, '--scenarios', opt.scenario, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0'],
+    (line) => {
+      try {
+        const l = JSON.parse(line);
+        if (l.proxy && l.admin) return { proxy: `http://${l.proxy}`, admin: `http://${l.admin}` };
+      } catch {}
+      return undefined;
+    },
+  );
 }
 
 /** faultline's metrics as [{ name, labels, value }], or null when /metrics is not there. */
@@ -86,7 +92,9 @@ function delta(before, after, name, where = () => true) {
 }
 
 const own = opt.proxy === undefined;
-const target = own ? await startOwn() : { proxy: opt.proxy.replace(/\/$/, ''), admin: (opt.admin ?? 'http://127.0.0.1:8081').replace(/\/$/, '') };
+const target = own
+  ? await startOwn()
+  : { proxy: opt.proxy.replace(/\/$/, ''), admin: (opt.admin ?? 'http://127.0.0.1:8081').replace(/\/$/, '') };
 const connections = Number(opt.connections);
 
 // Per response: which rule the marker names, or the status for unmarked ones.
@@ -127,21 +135,46 @@ if (before !== null && after !== null && after.some((s) => s.name === 'faultline
   const R = 'faultline_requests_total';
   const rules = {};
   for (const s of after.filter((x) => x.name === 'faultline_faults_injected_total')) {
-    const n = delta(before, after, s.name, (l) => l.rule === s.labels.rule && l.code === s.labels.code && l.kind === s.labels.kind);
+    const n = delta(
+      before,
+      after,
+      s.name,
+      (l) => l.rule === s.labels.rule && l.code === s.labels.code && l.kind === s.labels.kind,
+    );
     if (n > 0) rules[`${s.labels.rule} (${s.labels.code})`] = n;
   }
   byMetrics = {
     responses: delta(before, after, R),
     injected: delta(before, after, R, (l) => l.outcome === 'injected'),
-    upstreamErrors: delta(before, after, R, (l) => l.outcome === 'upstream_error' || (l.outcome === 'proxied' && Number(l.code) >= 500)),
-    clientErrors: delta(before, after, R, (l) => l.outcome === 'rejected' || (l.outcome === 'proxied' && Number(l.code) >= 400 && Number(l.code) < 500)),
+    upstreamErrors: delta(
+      before,
+      after,
+      R,
+      (l) => l.outcome === 'upstream_error' || (l.outcome === 'proxied' && Number(l.code) >= 500),
+    ),
+    clientErrors: delta(
+      before,
+      after,
+      R,
+      (l) => l.outcome === 'rejected' || (l.outcome === 'proxied' && Number(l.code) >= 400 && Number(l.code) < 500),
+    ),
     ok: delta(before, after, R, (l) => l.outcome === 'proxied' && Number(l.code) > 0 && Number(l.code) < 400),
     rules,
   };
 }
 
-const autocannonView = { requests: result.requests.total, '2xx': result['2xx'], non2xx: result.non2xx, errors: result.errors, timeouts: result.timeouts, reqPerSec: result.requests.average, latencyP50ms: result.latency.p50, latencyP99ms: result.latency.p99 };
-const agree = byMetrics === null ? null : ['injected', 'upstreamErrors'].every((k) => Math.abs(byMarker[k] - byMetrics[k]) <= connections);
+const autocannonView = {
+  requests: result.requests.total,
+  '2xx': result['2xx'],
+  non2xx: result.non2xx,
+  errors: result.errors,
+  timeouts: result.timeouts,
+  reqPerSec: result.requests.average,
+  latencyP50ms: result.latency.p50,
+  latencyP99ms: result.latency.p99,
+};
+const agree =
+  byMetrics === null ? null : ['injected', 'upstreamErrors'].every((k) => Math.abs(byMarker[k] - byMetrics[k]) <= connections);
 
 for (const c of children) c.kill('SIGTERM');
 
@@ -150,19 +183,28 @@ if (opt.json) {
 } else {
   const pct = (n, of) => (of > 0 ? `${((100 * n) / of).toFixed(1)}%` : '-');
   const row = (label, a, b) => console.log(`${label.padEnd(34)}${String(a).padStart(12)}${String(b ?? 'n/a').padStart(12)}`);
-  console.log(`\nfaultline load test: ${target.proxy}, ${connections} connections, ${opt.amount === undefined ? `${opt.duration} s` : `${opt.amount} requests`}`);
-  console.log(`autocannon: ${autocannonView.requests} requests, ${autocannonView.reqPerSec} req/s, p50 ${autocannonView.latencyP50ms} ms, p99 ${autocannonView.latencyP99ms} ms, 2xx ${autocannonView['2xx']}, non-2xx ${autocannonView.non2xx}, connection errors ${autocannonView.errors}\n`);
+  console.log(
+    `\nfaultline load test: ${target.proxy}, ${connections} connections, ${opt.amount === undefined ? `${opt.duration} s` : `${opt.amount} requests`}`,
+  );
+  console.log(
+    `autocannon: ${autocannonView.requests} requests, ${autocannonView.reqPerSec} req/s, p50 ${autocannonView.latencyP50ms} ms, p99 ${autocannonView.latencyP99ms} ms, 2xx ${autocannonView['2xx']}, non-2xx ${autocannonView.non2xx}, connection errors ${autocannonView.errors}\n`,
+  );
   row('', 'marker hdr', '/metrics');
   row('responses', byMarker.responses, byMetrics?.responses);
   row('injected failures', byMarker.injected, byMetrics?.injected);
   const rules = new Set([...Object.keys(byMarker.rules), ...Object.keys(byMetrics?.rules ?? {})]);
-  for (const r of [...rules].sort()) row(`  ${r}`, byMarker.rules[r] ?? 0, byMetrics === null ? null : byMetrics.rules[r] ?? 0);
+  for (const r of [...rules].sort()) row(`  ${r}`, byMarker.rules[r] ?? 0, byMetrics === null ? null : (byMetrics.rules[r] ?? 0));
   row('real upstream errors (5xx)', byMarker.upstreamErrors, byMetrics?.upstreamErrors);
   for (const [s, n] of Object.entries(byMarker.realStatuses)) row(`  ${s} from the upstream`, n, '');
   row('other 4xx', byMarker.clientErrors, byMetrics?.clientErrors);
   row('ok (< 400)', byMarker.ok, byMetrics?.ok);
-  console.log(`\n${pct(byMarker.injected, byMarker.responses)} of responses were injected failures, ${pct(byMarker.upstreamErrors, byMarker.responses)} real upstream errors.`);
+  console.log(
+    `\n${pct(byMarker.injected, byMarker.responses)} of responses were injected failures, ${pct(byMarker.upstreamErrors, byMarker.responses)} real upstream errors.`,
+  );
   if (byMetrics === null) console.log('(/metrics not available on the admin listener: only the marker header was counted)');
-  else console.log(agree ? 'Marker header and /metrics agree.' : 'Marker header and /metrics DISAGREE (other traffic, or --no-marker?).');
+  else
+    console.log(
+      agree ? 'Marker header and /metrics agree.' : 'Marker header and /metrics DISAGREE (other traffic, or --no-marker?).',
+    );
 }
 process.exitCode = byMarker.responses === 0 || (own && agree === false) ? 1 : 0;

@@ -5,7 +5,12 @@ import { route, type AdminRoute } from './router.js';
 export function metricsRoute(metrics: Metrics): AdminRoute {
   return route('GET', '/metrics', false, async (ar) => {
     const text = await metrics.render();
-    ar.res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', 'x-request-id': ar.id });
+    ar.res.writeHead(200, {
+      'content-type': metrics.contentType,
+      'content-length': Buffer.byteLength(text),
+      'cache-control': 'no-store',
+      'x-request-id': ar.id,
+    });
     ar.res.end(ar.method === 'HEAD' ? undefined : text);
   });
 }

@@ -44,11 +44,27 @@ async function listing(api: QuotasAdmin): Promise<unknown> {
   return {
     rules: rules.map((r) => {
       const q = r.quota as QuotaSpec;
-      return { rule: r.name, key: q.keyText, measure: q.measure, limit: q.limit, periodMs: q.periodMs, track: q.track, countOn: q.countOn };
+      return {
+        rule: r.name,
+        key: q.keyText,
+        measure: q.measure,
+        limit: q.limit,
+        periodMs: q.periodMs,
+        track: q.track,
+        countOn: q.countOn,
+      };
     }),
     quotas: entries
       .filter((e) => byName.has(e.rule))
-      .map((e) => ({ rule: e.rule, key: e.key, used: e.used, pending: e.pending, limit: (byName.get(e.rule)?.quota as QuotaSpec).limit, unit: (byName.get(e.rule)?.quota as QuotaSpec).measure, objects: e.objects }))
+      .map((e) => ({
+        rule: e.rule,
+        key: e.key,
+        used: e.used,
+        pending: e.pending,
+        limit: (byName.get(e.rule)?.quota as QuotaSpec).limit,
+        unit: (byName.get(e.rule)?.quota as QuotaSpec).measure,
+        objects: e.objects,
+      }))
       .sort((a, b) => (a.rule === b.rule ? a.key.localeCompare(b.key) : a.rule.localeCompare(b.rule))),
   };
 }
@@ -56,7 +72,11 @@ async function listing(api: QuotasAdmin): Promise<unknown> {
 function quotaRule(api: QuotasAdmin, ar: AdminRequest, name: string): Rule | null {
   const rule = api.current().byName.get(name);
   if (rule === undefined || rule.quota === null) {
-    sendAdminProblem(ar, 'FAULTLINE_ADMIN_NOT_FOUND', rule === undefined ? `no rule named "${name}"` : `rule "${name}" has no quota`);
+    sendAdminProblem(
+      ar,
+      'FAULTLINE_ADMIN_NOT_FOUND',
+      rule === undefined ? `no rule named "${name}"` : `rule "${name}" has no quota`,
+    );
     return null;
   }
   return rule;
@@ -69,7 +89,12 @@ async function setUsage(api: QuotasAdmin, ar: AdminRequest): Promise<void> {
   const rule = quotaRule(api, ar, name);
   if (rule === null) return;
   const extra = Object.keys(body).filter((k) => k !== 'used');
-  if (extra.length > 0 || !('used' in body)) return sendAdminProblem(ar, 'FAULTLINE_ADMIN_BAD_REQUEST', `expected { "used": ... }${extra.length > 0 ? `, not ${extra.map((k) => `"${k}"`).join(', ')}` : ''}`);
+  if (extra.length > 0 || !('used' in body))
+    return sendAdminProblem(
+      ar,
+      'FAULTLINE_ADMIN_BAD_REQUEST',
+      `expected { "used": ... }${extra.length > 0 ? `, not ${extra.map((k) => `"${k}"`).join(', ')}` : ''}`,
+    );
   const quota = rule.quota as QuotaSpec;
   let used: number;
   try {
@@ -78,7 +103,10 @@ async function setUsage(api: QuotasAdmin, ar: AdminRequest): Promise<void> {
     return sendAdminProblem(ar, 'FAULTLINE_ADMIN_BAD_REQUEST', `used: ${(err as Error).message}`);
   }
   await api.store().setUsed({ rule: rule.name, key, period: api.periodOf(quota) }, used);
-  api.log.info({ reqId: ar.id, rule: rule.name, key, used }, `admin: quota of "${rule.name}" for ${key} set to ${used} ${quota.measure}`);
+  api.log.info(
+    { reqId: ar.id, rule: rule.name, key, used },
+    `admin: quota of "${rule.name}" for ${key} set to ${used} ${quota.measure}`,
+  );
   sendJson(ar, 200, { rule: rule.name, key, used, limit: quota.limit, unit: quota.measure });
 }
 
@@ -88,7 +116,8 @@ function parseUsed(v: unknown, quota: QuotaSpec): number {
     if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
     throw new Error(`expected a number of requests, got ${JSON.stringify(v)}`);
   }
-  if (typeof v !== 'number' && typeof v !== 'string') throw new Error(`expected a size like "9MiB" or a number of bytes, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' && typeof v !== 'string')
+    throw new Error(`expected a size like "9MiB" or a number of bytes, got ${JSON.stringify(v)}`);
   return parseSize(v);
 }
 

@@ -30,7 +30,11 @@ export function route(method: string, path: string, needsToken: boolean, handler
   return { method, pattern: path.split('/').filter((p) => p !== ''), needsToken, handler };
 }
 
-export function matchRoute(routes: readonly AdminRoute[], method: string, segments: readonly string[]): { route: AdminRoute | null; allowed: string[] } {
+export function matchRoute(
+  routes: readonly AdminRoute[],
+  method: string,
+  segments: readonly string[],
+): { route: AdminRoute | null; allowed: string[] } {
   const allowed: string[] = [];
   for (const r of routes) {
     if (!patternMatches(r.pattern, segments)) continue;
@@ -60,7 +64,10 @@ export function parseAdminRequest(req: IncomingMessage, res: ServerResponse): Ad
     res,
     method: req.method ?? 'GET',
     path: url.pathname,
-    segments: url.pathname.split('/').filter((p) => p !== '').map(decodeSegment),
+    segments: url.pathname
+      .split('/')
+      .filter((p) => p !== '')
+      .map(decodeSegment),
     query: url.searchParams,
     id: requestIdOf(req),
   };
@@ -86,7 +93,13 @@ export function sendJson(ar: AdminRequest, status: number, body: unknown): void 
   ar.res.end(ar.method === 'HEAD' ? undefined : text);
 }
 
-export function sendAdminProblem(ar: AdminRequest, code: ErrorCode, detail: string, extra?: Record<string, unknown>, headers?: Record<string, string>): void {
+export function sendAdminProblem(
+  ar: AdminRequest,
+  code: ErrorCode,
+  detail: string,
+  extra?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): void {
   const body = problemFor(code, detail, ar.path, ar.id);
   sendProblem(ar.req, ar.res, extra === undefined ? body : { ...body, ...extra }, headers);
 }

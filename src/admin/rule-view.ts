@@ -54,6 +54,7 @@ function describeTrigger(rule: Rule): string {
   if (w.after !== null) parts.push(`after ${w.after}`);
   if (w.every !== null) parts.push(`every ${w.every}`);
   if (w.times !== null) parts.push(`times ${w.times}`);
-  if (w.windowStartMs !== null || w.windowEndMs !== null) parts.push(`window ${w.windowStartMs ?? 0}ms-${w.windowEndMs === null ? '' : `${w.windowEndMs}ms`}`);
+  if (w.windowStartMs !== null || w.windowEndMs !== null)
+    parts.push(`window ${w.windowStartMs ?? 0}ms-${w.windowEndMs === null ? '' : `${w.windowEndMs}ms`}`);
   return parts.length === 0 ? 'always' : parts.join(', ');
 }

@@ -35,7 +35,12 @@ export function ruleRoutes(api: RulesAdmin): AdminRoute[] {
   return [
     route('GET', '/rules', true, (ar) => {
       const set = api.current();
-      sendJson(ar, 200, { rules: set.rules.map(ruleView), files: set.files, seed: set.seed, loadedAt: new Date(set.loadedAt).toISOString() });
+      sendJson(ar, 200, {
+        rules: set.rules.map(ruleView),
+        files: set.files,
+        seed: set.seed,
+        loadedAt: new Date(set.loadedAt).toISOString(),
+      });
     }),
     route('GET', '/rules/:name', true, (ar) => {
       const rule = api.current().byName.get(ar.segments[1] as string);
@@ -66,7 +71,8 @@ interface RulePatch {
 /** The patch, or what is wrong with it. */
 function parsePatch(body: Record<string, unknown>): RulePatch | string {
   const unknown = Object.keys(body).filter((k) => !PATCH_KEYS.includes(k));
-  if (unknown.length > 0) return `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (expected ${PATCH_KEYS.join(', ')})`;
+  if (unknown.length > 0)
+    return `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (expected ${PATCH_KEYS.join(', ')})`;
   if (Object.keys(body).length === 0) return `nothing to change: give ${PATCH_KEYS.join(' and/or ')}`;
   const patch: RulePatch = {};
   if ('enabled' in body) {
@@ -76,7 +82,8 @@ function parsePatch(body: Record<string, unknown>): RulePatch | string {
   if ('probability' in body) {
     const p = body.probability;
     if (p === null) patch.probability = null;
-    else if (typeof p !== 'string' && typeof p !== 'number') return `probability: expected a probability like "25%" or 0.25 (null to drop the override), got ${JSON.stringify(p)}`;
+    else if (typeof p !== 'string' && typeof p !== 'number')
+      return `probability: expected a probability like "25%" or 0.25 (null to drop the override), got ${JSON.stringify(p)}`;
     else {
       try {
         patch.probability = parseProbability(p);
@@ -96,20 +103,31 @@ async function patchRule(api: RulesAdmin, ar: AdminRequest): Promise<void> {
   const patch = parsePatch(body);
   if (typeof patch === 'string') return sendAdminProblem(ar, 'FAULTLINE_ADMIN_BAD_REQUEST', patch);
   if (patch.probability !== undefined && rule.quota !== null) {
-    return sendAdminProblem(ar, 'FAULTLINE_ADMIN_BAD_REQUEST', `rule "${rule.name}" is a quota rule: its quota decides when it fires, not a probability`);
+    return sendAdminProblem(
+      ar,
+      'FAULTLINE_ADMIN_BAD_REQUEST',
+      `rule "${rule.name}" is a quota rule: its quota decides when it fires, not a probability`,
+    );
   }
   const s = rule.state;
-  const show = (p: number | null): string => (p === null ? `file (${rule.when.probability === null ? 'none' : formatPercent(rule.when.probability)})` : formatPercent(p));
+  const show = (p: number | null): string =>
+    p === null ? `file (${rule.when.probability === null ? 'none' : formatPercent(rule.when.probability)})` : formatPercent(p);
   if (patch.enabled !== undefined && patch.enabled !== s.enabled) {
     s.enabled = patch.enabled;
     // A window counts from when the rule was (re-)enabled.
     if (patch.enabled) s.enabledAt = api.now();
-    api.log.info({ reqId: ar.id, rule: rule.name, field: 'enabled', from: !patch.enabled, to: patch.enabled }, `admin: rule "${rule.name}" ${patch.enabled ? 'enabled' : 'disabled'}`);
+    api.log.info(
+      { reqId: ar.id, rule: rule.name, field: 'enabled', from: !patch.enabled, to: patch.enabled },
+      `admin: rule "${rule.name}" ${patch.enabled ? 'enabled' : 'disabled'}`,
+    );
   }
   if (patch.probability !== undefined && patch.probability !== s.probability) {
     const from = s.probability;
     s.probability = patch.probability;
-    api.log.info({ reqId: ar.id, rule: rule.name, field: 'probability', from, to: patch.probability }, `admin: rule "${rule.name}" probability ${show(from)} -> ${show(patch.probability)}`);
+    api.log.info(
+      { reqId: ar.id, rule: rule.name, field: 'probability', from, to: patch.probability },
+      `admin: rule "${rule.name}" probability ${show(from)} -> ${show(patch.probability)}`,
+    );
   }
   api.changed?.({ kind: 'rule', name: rule.name, ...patch });
   sendJson(ar, 200, ruleView(rule));
@@ -127,7 +145,10 @@ async function putRules(api: RulesAdmin, ar: AdminRequest): Promise<void> {
   }
   const changes = diffRuleSets(api.current(), next);
   api.replace(next);
-  api.log.info({ reqId: ar.id, rules: next.rules.length, ...changes }, 'admin: rule set replaced (it lasts until the next file reload)');
+  api.log.info(
+    { reqId: ar.id, rules: next.rules.length, ...changes },
+    'admin: rule set replaced (it lasts until the next file reload)',
+  );
   api.changed?.({ kind: 'rules-replaced', text });
   sendJson(ar, 200, { rules: next.rules.map(ruleView), changes });
 }

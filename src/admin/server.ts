@@ -15,13 +15,22 @@ export function createAdminServer(routes: readonly AdminRoute[], token: string |
     const { route, allowed } = matchRoute(routes, ar.method, ar.segments);
     if (route === null) {
       req.resume();
-      if (allowed.length > 0) sendAdminProblem(ar, 'FAULTLINE_METHOD_NOT_ALLOWED', `${ar.method} is not allowed on ${ar.path}`, undefined, { allow: allowed.join(', ') });
+      if (allowed.length > 0)
+        sendAdminProblem(ar, 'FAULTLINE_METHOD_NOT_ALLOWED', `${ar.method} is not allowed on ${ar.path}`, undefined, {
+          allow: allowed.join(', '),
+        });
       else sendAdminProblem(ar, 'FAULTLINE_ADMIN_NOT_FOUND', `no admin route ${ar.method} ${ar.path}`);
       return;
     }
     if (route.needsToken && !authorized(req)) {
       req.resume();
-      sendAdminProblem(ar, 'FAULTLINE_ADMIN_UNAUTHORIZED', 'this admin route needs Authorization: Bearer <admin token>', undefined, { 'www-authenticate': 'Bearer realm="faultline-admin"' });
+      sendAdminProblem(
+        ar,
+        'FAULTLINE_ADMIN_UNAUTHORIZED',
+        'this admin route needs Authorization: Bearer <admin token>',
+        undefined,
+        { 'www-authenticate': 'Bearer realm="faultline-admin"' },
+      );
       return;
     }
     Promise.resolve()

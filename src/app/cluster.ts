@@ -18,7 +18,10 @@ export interface ClusterSync {
  *   next file reload (files stay per replica);
  * - quota usage needs no message: it lives in the shared store.
  */
-export function createClusterSync(url: string, deps: { log: Logger; current: () => RuleSet; compile: (text: string) => Promise<RuleSet>; replace: (set: RuleSet) => void }): ClusterSync {
+export function createClusterSync(
+  url: string,
+  deps: { log: Logger; current: () => RuleSet; compile: (text: string) => Promise<RuleSet>; replace: (set: RuleSet) => void },
+): ClusterSync {
   const { log } = deps;
   let overrides: Readonly<Record<string, RuleOverride>> = {};
   let rulesVersion = 0;
@@ -39,17 +42,28 @@ export function createClusterSync(url: string, deps: { log: Logger; current: () 
       rulesVersion = state.rules.version;
       deps.compile(state.rules.text).then(
         (set) => deps.replace(set), // replace() overlays the overrides
-        (err: Error) => log.error({ err: { message: err.message } }, 'shared rule set from another replica does not compile here; keeping the current rules'),
+        (err: Error) =>
+          log.error(
+            { err: { message: err.message } },
+            'shared rule set from another replica does not compile here; keeping the current rules',
+          ),
       );
     } else {
       overlay(deps.current());
     }
     log.info({ version: state.version }, 'runtime changes applied from the shared store');
   };
-  const sync = new RuntimeSync(url, { apply, onError: (err) => log.warn({ err: { message: err.message } }, 'runtime sync: shared store unavailable') });
+  const sync = new RuntimeSync(url, {
+    apply,
+    onError: (err) => log.warn({ err: { message: err.message } }, 'runtime sync: shared store unavailable'),
+  });
   return {
     publish(change) {
-      sync.publish(change).catch((err: Error) => log.warn({ err: { message: err.message }, change: change.kind }, 'runtime change not shared: the store is unavailable'));
+      sync
+        .publish(change)
+        .catch((err: Error) =>
+          log.warn({ err: { message: err.message }, change: change.kind }, 'runtime change not shared: the store is unavailable'),
+        );
     },
     overlay,
     close: () => sync.close(),

@@ -67,12 +67,17 @@ export interface Faultline {
 export async function startFaultline(settings: Settings, options: StartOptions): Promise<Faultline> {
   const { log } = options;
   const now = options.now ?? Date.now;
-  if (settings.upstream === null) throw new FaultlineError('FAULTLINE_CONFIG_INVALID', 'no upstream: give --upstream URL (or FAULTLINE_UPSTREAM, or upstream: in the config file)');
+  if (settings.upstream === null)
+    throw new FaultlineError(
+      'FAULTLINE_CONFIG_INVALID',
+      'no upstream: give --upstream URL (or FAULTLINE_UPSTREAM, or upstream: in the config file)',
+    );
   const loadOptions = { now, ...(options.random === undefined ? {} : { random: options.random }) };
   // The scenario loader (YAML parser, schema library: ~20 MiB) is loaded only when there is
   // something to load: a pass-through proxy without scenarios never pays for it.
   const loader = (): Promise<typeof import('../scenario/load.js')> => import('../scenario/load.js');
-  const initial = settings.scenarios.length === 0 ? emptyRuleSet() : await (await loader()).loadRuleSet(settings.scenarios, loadOptions);
+  const initial =
+    settings.scenarios.length === 0 ? emptyRuleSet() : await (await loader()).loadRuleSet(settings.scenarios, loadOptions);
   const rules: RuleSetRef = { current: initial };
   const quotaParts = await createQuota(settings, { log, now, rules: () => rules.current });
   const metrics = createMetrics({ rules: () => rules.current, register: (registry) => quotaParts.register(registry) });
@@ -85,14 +90,24 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     metrics.bindRuleSet(next);
     rules.current = next;
   };
-  const compileRequest = async (text: string): Promise<RuleSet> => (await loader()).compileRuleSetFromText(text, '<request>', { ...loadOptions, previous: rules.current });
-  const upstream = createUpstream(settings.upstream, { timeoutMs: settings.upstreamTimeoutMs, insecure: settings.upstreamInsecure });
+  const compileRequest = async (text: string): Promise<RuleSet> =>
+    (await loader()).compileRuleSetFromText(text, '<request>', { ...loadOptions, previous: rules.current });
+  const upstream = createUpstream(settings.upstream, {
+    timeoutMs: settings.upstreamTimeoutMs,
+    insecure: settings.upstreamInsecure,
+  });
   const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy]);
   const forwardCtx = { upstream, events };
   const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
   const quotaStore = quotaParts.store;
   const quota = quotaParts.engine({ faults, events });
-  if (settings.store !== 'memory') cluster = (await import('./cluster.js')).createClusterSync(settings.store, { log, current: () => rules.current, compile: compileRequest, replace });
+  if (settings.store !== 'memory')
+    cluster = (await import('./cluster.js')).createClusterSync(settings.store, {
+      log,
+      current: () => rules.current,
+      compile: compileRequest,
+      replace,
+    });
   const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
@@ -110,14 +125,19 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       return { ok: true, problems: [], details: [], rules: next.rules.length, changes };
     } catch (err) {
       metrics.reloaded(false);
-      const details: Problem[] = err instanceof ScenarioError ? [...err.problems] : [{ file: settings.scenarios.join(', '), line: 1, column: 1, path: '', message: (err as Error).message }];
+      const details: Problem[] =
+        err instanceof ScenarioError
+          ? [...err.problems]
+          : [{ file: settings.scenarios.join(', '), line: 1, column: 1, path: '', message: (err as Error).message }];
       const problems = details.map(formatProblem);
       for (const p of problems) log.error({ reason, problem: p }, 'scenario reload rejected; previous rules keep serving');
       return { ok: false, problems, details, rules: rules.current.rules.length, changes: null };
     }
   };
 
-  const proxy = createProxyServer(ctx, upstream, settings.upstreamInsecure, (err) => log.warn({ err: { message: err.message } }, 'websocket upstream error'));
+  const proxy = createProxyServer(ctx, upstream, settings.upstreamInsecure, (err) =>
+    log.warn({ err: { message: err.message } }, 'websocket upstream error'),
+  );
   const adminRoutes: AdminRoute[] = [
     ...healthRoutes({ ready: () => proxyListening }),
     metricsRoute(metrics),
@@ -142,12 +162,25 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     proxyListening = true;
     const adminAddress = await listen(admin, settings.admin, 'the admin listener');
     servers.push(admin);
-    const watcher = options.watch === false || settings.scenarios.length === 0 ? null : watchScenarios(settings.scenarios, () => void reload('file change'));
+    const watcher =
+      options.watch === false || settings.scenarios.length === 0
+        ? null
+        : watchScenarios(settings.scenarios, () => void reload('file change'));
     if (settings.adminToken === null && !isLoopback(adminAddress.host)) {
-      log.warn({ admin: formatHostPort(adminAddress) }, 'the admin listener is reachable beyond this machine and has no token: anyone who reaches it can change the rules (set --admin-token / FAULTLINE_ADMIN_TOKEN)');
+      log.warn(
+        { admin: formatHostPort(adminAddress) },
+        'the admin listener is reachable beyond this machine and has no token: anyone who reaches it can change the rules (set --admin-token / FAULTLINE_ADMIN_TOKEN)',
+      );
     }
     log.info(
-      { proxy: formatHostPort(proxyAddress), admin: formatHostPort(adminAddress), upstream: settings.upstream.href, rules: initial.rules.length, files: initial.files, seed: initial.seed },
+      {
+        proxy: formatHostPort(proxyAddress),
+        admin: formatHostPort(adminAddress),
+        upstream: settings.upstream.href,
+        rules: initial.rules.length,
+        files: initial.files,
+        seed: initial.seed,
+      },
       `faultline listening on http://${formatHostPort(proxyAddress)} -> ${settings.upstream.href} (admin http://${formatHostPort(adminAddress)})`,
     );
     return {

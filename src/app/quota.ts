@@ -24,7 +24,10 @@ export interface QuotaParts {
  * The quota store the settings ask for (memory, or Redis shared by replicas), the engine over it,
  * and their metrics and logs.
  */
-export async function createQuota(settings: Settings, deps: { log: Logger; now: () => number; rules: () => RuleSet }): Promise<QuotaParts> {
+export async function createQuota(
+  settings: Settings,
+  deps: { log: Logger; now: () => number; rules: () => RuleSet },
+): Promise<QuotaParts> {
   const { log } = deps;
   let metrics: QuotaMetrics | null = null;
   let lastWarn = 0;
@@ -47,23 +50,27 @@ export async function createQuota(settings: Settings, deps: { log: Logger; now: 
           onEvict,
           onConnectionChange,
         });
-  const engine = (parts: { faults: FaultContext; events: ProxyEvents }): QuotaEngine => new QuotaEngine({
-    store,
-    faults: parts.faults,
-    events: parts.events,
-    marker: settings.marker,
-    now: deps.now,
-    budgetMs: settings.storeBudgetMs,
-    failure: settings.storeFailure,
-    onExceeded: (rule) => metrics?.exceeded(rule),
-    onStoreError: (err) => {
-      metrics?.storeError();
-      const t = Date.now();
-      if (t - lastWarn < STORE_WARN_EVERY_MS) return;
-      lastWarn = t;
-      log.warn({ err: { message: err.message }, storeFailure: settings.storeFailure }, `quota store unavailable (${settings.storeFailure})`);
-    },
-  });
+  const engine = (parts: { faults: FaultContext; events: ProxyEvents }): QuotaEngine =>
+    new QuotaEngine({
+      store,
+      faults: parts.faults,
+      events: parts.events,
+      marker: settings.marker,
+      now: deps.now,
+      budgetMs: settings.storeBudgetMs,
+      failure: settings.storeFailure,
+      onExceeded: (rule) => metrics?.exceeded(rule),
+      onStoreError: (err) => {
+        metrics?.storeError();
+        const t = Date.now();
+        if (t - lastWarn < STORE_WARN_EVERY_MS) return;
+        lastWarn = t;
+        log.warn(
+          { err: { message: err.message }, storeFailure: settings.storeFailure },
+          `quota store unavailable (${settings.storeFailure})`,
+        );
+      },
+    });
   return {
     store,
     engine,

@@ -43,7 +43,8 @@ export function adminBase(address: string): string {
   } catch {
     throw new Error(`--admin: expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`);
   }
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new Error(`--admin: expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`);
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '')
+    throw new Error(`--admin: expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`);
   return url.origin;
 }
 
@@ -104,7 +105,9 @@ export class AdminClient {
   }
 
   resetQuota(rule?: string, key?: string): Promise<{ reset: number }> {
-    const path = ['/quotas', rule, key].filter((p): p is string => p !== undefined).map((p, i) => (i === 0 ? p : encodeURIComponent(p)));
+    const path = ['/quotas', rule, key]
+      .filter((p): p is string => p !== undefined)
+      .map((p, i) => (i === 0 ? p : encodeURIComponent(p)));
     return this.call<{ reset: number }>('DELETE', path.join('/'));
   }
 
@@ -120,14 +123,19 @@ export class AdminClient {
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
       const why = cause?.code ?? cause?.message ?? (err as Error).message;
-      throw new AdminUnreachableError(`cannot reach the admin API at ${this.target.base}: ${why} (is faultline running? see --admin / FAULTLINE_ADMIN)`, err);
+      throw new AdminUnreachableError(
+        `cannot reach the admin API at ${this.target.base}: ${why} (is faultline running? see --admin / FAULTLINE_ADMIN)`,
+        err,
+      );
     }
     const parsed = parseJson(text);
     if (res.ok) {
-      if (parsed === undefined) throw new AdminApiError(res.status, `the admin API at ${this.target.base} did not answer with JSON`, null, []);
+      if (parsed === undefined)
+        throw new AdminApiError(res.status, `the admin API at ${this.target.base} did not answer with JSON`, null, []);
       return parsed as T;
     }
-    const problem = typeof parsed === 'object' && parsed !== null ? (parsed as { detail?: unknown; code?: unknown; problems?: unknown }) : {};
+    const problem =
+      typeof parsed === 'object' && parsed !== null ? (parsed as { detail?: unknown; code?: unknown; problems?: unknown }) : {};
     const detail = typeof problem.detail === 'string' ? problem.detail : `HTTP ${res.status} from ${this.target.base}${path}`;
     const problems = Array.isArray(problem.problems) ? (problem.problems as Problem[]) : [];
     throw new AdminApiError(res.status, detail, typeof problem.code === 'string' ? problem.code : null, problems);

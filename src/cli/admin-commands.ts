@@ -49,7 +49,12 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
   let values: Record<string, string | boolean | undefined>;
   let positionals: string[];
   try {
-    const options: NonNullable<ParseArgsConfig['options']> = { admin: { type: 'string' }, 'admin-token': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } };
+    const options: NonNullable<ParseArgsConfig['options']> = {
+      admin: { type: 'string' },
+      'admin-token': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    };
     if (command === 'set') options.probability = { type: 'string' };
     const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
     // No option is `multiple`, so every value is a string or a boolean.
@@ -60,10 +65,17 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
   }
   if (values.help === true) return 'help';
   if (positionals.length < arity[0] || positionals.length > arity[1]) {
-    throw new UsageError(arity[1] === 0 ? `unexpected argument "${positionals[0]}" (see --help)` : arity[1] === 1 ? 'give exactly one rule NAME (see --help)' : `wrong number of arguments (see --help)`);
+    throw new UsageError(
+      arity[1] === 0
+        ? `unexpected argument "${positionals[0]}" (see --help)`
+        : arity[1] === 1
+          ? 'give exactly one rule NAME (see --help)'
+          : `wrong number of arguments (see --help)`,
+    );
   }
   const probability = typeof values.probability === 'string' ? values.probability : null;
-  if (command === 'set' && probability === null) throw new UsageError('give --probability P, e.g. --probability 25% (see --help)');
+  if (command === 'set' && probability === null)
+    throw new UsageError('give --probability P, e.g. --probability 25% (see --help)');
   let base: string;
   try {
     base = adminBase(str(values.admin) ?? env.FAULTLINE_ADMIN ?? DEFAULT_ADMIN);
@@ -71,7 +83,13 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
     throw new UsageError((err as Error).message);
   }
   const token = str(values['admin-token']) ?? (env.FAULTLINE_ADMIN_TOKEN === '' ? undefined : env.FAULTLINE_ADMIN_TOKEN) ?? null;
-  return { client: new AdminClient({ base, token }), json: values.json === true, name: positionals[0] ?? null, args: positionals, probability };
+  return {
+    client: new AdminClient({ base, token }),
+    json: values.json === true,
+    name: positionals[0] ?? null,
+    args: positionals,
+    probability,
+  };
 }
 
 function str(v: string | boolean | undefined): string | undefined {
@@ -111,18 +129,40 @@ const QUOTA_ARGS: Arity = [1, 4];
 export function formatQuotaTable(rows: readonly QuotaRow[]): string {
   if (rows.length === 0) return 'no quota usage yet';
   const table = [['RULE', 'KEY', 'USED', 'LIMIT', 'FULL', 'PENDING', 'OBJECTS']];
-  for (const q of rows) table.push([q.rule, q.key, String(q.used), String(q.limit), `${Math.round((q.used / q.limit) * 100)}%`, String(q.pending ?? 0), String(q.objects ?? 0)]);
+  for (const q of rows)
+    table.push([
+      q.rule,
+      q.key,
+      String(q.used),
+      String(q.limit),
+      `${Math.round((q.used / q.limit) * 100)}%`,
+      String(q.pending ?? 0),
+      String(q.objects ?? 0),
+    ]);
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => (row[i] as string).length)));
-  return table.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ')).join('\n');
+  return table
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  '))
+    .join('\n');
 }
 
 /** The rules as a table: name, state, kind, trigger, matched, injected, source. */
 export function formatRulesTable(rules: readonly RuleView[]): string {
   if (rules.length === 0) return 'no rules (every request passes through)';
   const rows = [['NAME', 'STATE', 'KIND', 'TRIGGER', 'MATCHED', 'INJECTED', 'SOURCE']];
-  for (const r of rules) rows.push([r.name, r.state, r.code === null ? r.kind : `${r.kind} ${r.code}`, r.trigger, String(r.matched), String(r.injected), `${r.source}:${r.line}`]);
+  for (const r of rules)
+    rows.push([
+      r.name,
+      r.state,
+      r.code === null ? r.kind : `${r.kind} ${r.code}`,
+      r.trigger,
+      String(r.matched),
+      String(r.injected),
+      `${r.source}:${r.line}`,
+    ]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => (row[i] as string).length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ')).join('\n');
+  return rows
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  '))
+    .join('\n');
 }
 
 function showRule(r: RuleView): string {
@@ -156,7 +196,8 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
     quota: command('quota', QUOTA_ARGS, env, async (p, io) => {
       const [action, rule, key, used] = p.args;
       if (action === 'set') {
-        if (rule === undefined || key === undefined || used === undefined) throw new UsageError('give RULE KEY USED, e.g. quota set tenant-quota alice 9MiB');
+        if (rule === undefined || key === undefined || used === undefined)
+          throw new UsageError('give RULE KEY USED, e.g. quota set tenant-quota alice 9MiB');
         const row = await p.client.setQuota(rule, key, used);
         io.out(p.json ? JSON.stringify(row, null, 2) : `${row.rule} ${row.key}: ${row.used} of ${row.limit} ${row.unit} used`);
         return;
@@ -173,17 +214,27 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
       try {
         const answer = await p.client.reload();
         const c = answer.changes;
-        const what = c === null ? '' : ` (added ${c.added.length}, removed ${c.removed.length}, changed ${c.changed.length}, unchanged ${c.unchanged})`;
+        const what =
+          c === null
+            ? ''
+            : ` (added ${c.added.length}, removed ${c.removed.length}, changed ${c.changed.length}, unchanged ${c.unchanged})`;
         io.out(p.json ? JSON.stringify(answer, null, 2) : `reloaded: ${answer.rules} rules${what}`);
       } catch (err) {
         // Every problem on its own line, as `faultline validate` prints them.
         if (!(err instanceof AdminApiError) || err.problems.length === 0) throw err;
         for (const problem of err.problems) io.err(formatProblem(problem));
-        throw new AdminApiError(err.status, `${err.problems.length} problem(s) in the scenario files; the previous rules keep serving`, err.code, err.problems);
+        throw new AdminApiError(
+          err.status,
+          `${err.problems.length} problem(s) in the scenario files; the previous rules keep serving`,
+          err.code,
+          err.problems,
+        );
       }
     }),
   };
 }
 
 /** For src/cli/main.ts: `faultline rules | enable | disable | set | reload`. */
-export const ADMIN_COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = createAdminCommands(process.env);
+export const ADMIN_COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = createAdminCommands(
+  process.env,
+);

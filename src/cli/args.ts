@@ -15,7 +15,10 @@ export interface ParsedServeArgs {
  * (`--flag` / `--no-flag` for booleans, `--scenarios` repeatable). Unknown flags are usage errors.
  */
 export function parseSettingArgs(argv: readonly string[], allowed: readonly SettingSpec[] = SETTINGS): ParsedServeArgs {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = { config: { type: 'string' }, help: { type: 'boolean' } };
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+    config: { type: 'string' },
+    help: { type: 'boolean' },
+  };
   const booleans = new Map<string, SettingSpec>();
   for (const spec of allowed) {
     if (spec.kind === 'boolean') booleans.set(spec.flag, spec);
@@ -48,7 +51,12 @@ export function parseSettingArgs(argv: readonly string[], allowed: readonly Sett
     flags.set(spec.key, typeof v === 'string' ? v : v.map(String));
   }
   const config = parsed.values.config;
-  return { flags, configFile: typeof config === 'string' ? config : null, help: parsed.values.help === true, positionals: parsed.positionals };
+  return {
+    flags,
+    configFile: typeof config === 'string' ? config : null,
+    help: parsed.values.help === true,
+    positionals: parsed.positionals,
+  };
 }
 
 /** node's parseArgs messages, made one line and user-facing. */

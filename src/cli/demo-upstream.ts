@@ -12,7 +12,11 @@ import type { CommandIO } from './io.js';
 export async function demoUpstreamCommand(argv: readonly string[], io: CommandIO): Promise<number> {
   let values: { listen?: string | undefined; help?: boolean | undefined };
   try {
-    values = parseArgs({ args: [...argv], options: { listen: { type: 'string' }, help: { type: 'boolean' } }, strict: true }).values;
+    values = parseArgs({
+      args: [...argv],
+      options: { listen: { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    }).values;
   } catch (err) {
     throw new FaultlineError('FAULTLINE_USAGE', usageMessage(err));
   }

@@ -23,7 +23,11 @@ export function settingsHelp(specs: readonly SettingSpec[] = SETTINGS): string {
     const dflt = s.default === null ? '' : ` (default ${String(s.default)})`;
     return `  ${flag.padEnd(30)} ${s.help}${dflt}\n  ${''.padEnd(30)} env ${s.env}`;
   });
-  return [...lines, `  ${'--config FILE'.padEnd(30)} YAML file with any of these settings (env FAULTLINE_CONFIG)`, `  ${'--help'.padEnd(30)} this help`].join('\n');
+  return [
+    ...lines,
+    `  ${'--config FILE'.padEnd(30)} YAML file with any of these settings (env FAULTLINE_CONFIG)`,
+    `  ${'--help'.padEnd(30)} this help`,
+  ].join('\n');
 }
 
 export const SERVE_HELP = (): string => `Usage: faultline serve --upstream URL [options]

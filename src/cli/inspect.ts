@@ -64,7 +64,8 @@ function parseHeader(raw: string): HeaderPair {
 }
 
 function parseInteger(flag: string, raw: string, min: number, max: number): number {
-  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw usage(`${flag} "${raw}": expected an integer from ${min} to ${max}`);
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+    throw usage(`${flag} "${raw}": expected an integer from ${min} to ${max}`);
   return Number(raw);
 }
 

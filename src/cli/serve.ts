@@ -19,8 +19,13 @@ export async function serveCommand(argv: readonly string[], io: CommandIO): Prom
     io.out(SERVE_HELP());
     return 0;
   }
-  if (args.positionals.length > 0) throw new FaultlineError('FAULTLINE_USAGE', `unexpected argument "${args.positionals[0]}" (see --help)`);
-  const settings = loadSettings({ flags: args.flags, env: process.env, configFile: args.configFile ?? process.env.FAULTLINE_CONFIG ?? null });
+  if (args.positionals.length > 0)
+    throw new FaultlineError('FAULTLINE_USAGE', `unexpected argument "${args.positionals[0]}" (see --help)`);
+  const settings = loadSettings({
+    flags: args.flags,
+    env: process.env,
+    configFile: args.configFile ?? process.env.FAULTLINE_CONFIG ?? null,
+  });
   return run(settings, []);
 }
 
@@ -29,7 +34,10 @@ export const BUNDLED_SCENARIOS = fileURLToPath(new URL('../../scenarios/', impor
 
 /** `faultline demo`: the demo upstream on a free loopback port, the proxy in front of it. */
 export async function demoCommand(argv: readonly string[], io: CommandIO): Promise<number> {
-  const args = parseSettingArgs(argv, SETTINGS.filter((s) => s.key !== 'upstream'));
+  const args = parseSettingArgs(
+    argv,
+    SETTINGS.filter((s) => s.key !== 'upstream'),
+  );
   if (args.help) {
     io.out(DEMO_HELP());
     return 0;
@@ -38,7 +46,8 @@ export async function demoCommand(argv: readonly string[], io: CommandIO): Promi
   const at = await listen(upstreamServer, { host: '127.0.0.1', port: 0 }, 'the demo upstream');
   const flags = new Map(args.flags);
   flags.set('upstream', `http://${formatHostPort(at)}`);
-  if (!flags.has('scenarios') && process.env.FAULTLINE_SCENARIOS === undefined) flags.set('scenarios', [BUNDLED_SCENARIOS + 'demo.yaml']);
+  if (!flags.has('scenarios') && process.env.FAULTLINE_SCENARIOS === undefined)
+    flags.set('scenarios', [BUNDLED_SCENARIOS + 'demo.yaml']);
   const settings = loadSettings({ flags, env: process.env, configFile: args.configFile ?? process.env.FAULTLINE_CONFIG ?? null });
   return run(settings, [() => new Promise<void>((r) => upstreamServer.close(() => r()))]);
 }

@@ -35,7 +35,12 @@ export class RuntimeSync {
   private readonly onError: (err: Error) => void;
 
   constructor(url: string, options: { apply: (state: RuntimeState) => void; onError: (err: Error) => void }) {
-    const common = { enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: (n: number) => Math.min(100 * n, 1_000) };
+    const common = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2_000,
+      retryStrategy: (n: number) => Math.min(100 * n, 1_000),
+    };
     this.redis = new Redis(url, common);
     // The subscriber must queue its SUBSCRIBE until connected; it carries no request traffic.
     this.sub = new Redis(url, { ...common, enableOfflineQueue: true });

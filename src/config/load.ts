@@ -55,7 +55,11 @@ export function loadSettings(sources: SettingSources): Settings {
     throw new Error(`expected a single value, got ${JSON.stringify(raw)}`);
   };
   const list = (raw: RawValue): string[] => {
-    if (typeof raw === 'string') return raw.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    if (typeof raw === 'string')
+      return raw
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== '');
     if (typeof raw === 'boolean') throw new Error('expected a path or a list of paths');
     return [...raw];
   };
@@ -106,7 +110,11 @@ function readConfigFile(path: string): Map<string, Located> {
   try {
     source = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    throw new FaultlineError(
+      'FAULTLINE_CONFIG_INVALID',
+      `${path}: cannot read config file (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      { cause: err },
+    );
   }
   // Loaded here, synchronously, only when a config file is given: the YAML parser costs memory a
   // proxy configured by flags and env never needs.
@@ -123,12 +131,16 @@ function readConfigFile(path: string): Map<string, Located> {
   }
   const out = new Map<string, Located>();
   if (doc.contents === null) return out;
-  if (!isMap(doc.contents)) throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `${at(doc.contents)}: the config file must be a map of settings`);
+  if (!isMap(doc.contents))
+    throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `${at(doc.contents)}: the config file must be a map of settings`);
   for (const pair of doc.contents.items) {
     const keyNode = pair.key as YamlNode;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
     if (!SETTINGS_BY_KEY.has(key)) {
-      const hint = closest(key, SETTINGS.map((x) => x.key));
+      const hint = closest(
+        key,
+        SETTINGS.map((x) => x.key),
+      );
       throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `${at(keyNode)}: unknown setting "${key}" (did you mean "${hint}"?)`);
     }
     const valueNode = pair.value as YamlNode | null;

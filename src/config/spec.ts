@@ -16,9 +16,18 @@ export interface SettingSpec {
   readonly help: string;
 }
 
-function s(key: string, flag: string, kind: SettingKind, dflt: string | boolean | null, help: string, values?: readonly string[]): SettingSpec {
+function s(
+  key: string,
+  flag: string,
+  kind: SettingKind,
+  dflt: string | boolean | null,
+  help: string,
+  values?: readonly string[],
+): SettingSpec {
   const env = 'FAULTLINE_' + key.replace(/[A-Z]/g, (c) => '_' + c).toUpperCase();
-  return values === undefined ? { key, flag, env, kind, default: dflt, help } : { key, flag, env, kind, default: dflt, help, values };
+  return values === undefined
+    ? { key, flag, env, kind, default: dflt, help }
+    : { key, flag, env, kind, default: dflt, help, values };
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
@@ -30,16 +39,49 @@ export const SETTINGS: readonly SettingSpec[] = [
   s('logFormat', 'log-format', 'enum', 'json', 'json lines, or pretty for humans', ['json', 'pretty']),
   s('accessLog', 'access-log', 'boolean', false, 'log one line per request'),
   s('upstreamTimeout', 'upstream-timeout', 'duration', '30s', 'idle time after which an upstream request fails with 504'),
-  s('upstreamInsecure', 'upstream-insecure', 'boolean', false, 'accept self-signed/invalid TLS certificates from an https upstream'),
+  s(
+    'upstreamInsecure',
+    'upstream-insecure',
+    'boolean',
+    false,
+    'accept self-signed/invalid TLS certificates from an https upstream',
+  ),
   s('shutdownGrace', 'shutdown-grace', 'duration', '10s', 'how long in-flight requests may finish after SIGTERM/SIGINT'),
   s('marker', 'marker', 'boolean', true, 'add x-faultline-fault: <rule> to injected responses'),
-  s('drainLimit', 'drain-limit', 'size', '1MiB', 'request bodies up to this size are read and discarded after an early fault, so the connection can be reused'),
-  s('adminToken', 'admin-token', 'string', null, 'bearer token required by the admin API (every route but /healthz, /readyz, /metrics)'),
+  s(
+    'drainLimit',
+    'drain-limit',
+    'size',
+    '1MiB',
+    'request bodies up to this size are read and discarded after an early fault, so the connection can be reused',
+  ),
+  s(
+    'adminToken',
+    'admin-token',
+    'string',
+    null,
+    'bearer token required by the admin API (every route but /healthz, /readyz, /metrics)',
+  ),
   s('store', 'store', 'string', 'memory', 'where quota state lives: memory, or redis://HOST:PORT/DB'),
-  s('storeFailure', 'store-failure', 'enum', 'fail-open', 'what to do when the store is unavailable', ['fail-open', 'fail-closed']),
+  s('storeFailure', 'store-failure', 'enum', 'fail-open', 'what to do when the store is unavailable', [
+    'fail-open',
+    'fail-closed',
+  ]),
   s('storeBudget', 'store-budget', 'duration', '50ms', 'longest a request waits for the store'),
-  s('maxTrackedObjects', 'max-tracked-objects', 'integer', '100000', 'bound on objects tracked by track: objects quotas (oldest evicted first)'),
-  s('inspectAnyHost', 'inspect-any-host', 'boolean', false, 'let the console inspector target any host, not just the upstream and faultline'),
+  s(
+    'maxTrackedObjects',
+    'max-tracked-objects',
+    'integer',
+    '100000',
+    'bound on objects tracked by track: objects quotas (oldest evicted first)',
+  ),
+  s(
+    'inspectAnyHost',
+    'inspect-any-host',
+    'boolean',
+    false,
+    'let the console inspector target any host, not just the upstream and faultline',
+  ),
 ];
 
 export const SETTINGS_BY_FLAG: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((x) => [x.flag, x]));

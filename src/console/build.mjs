@@ -24,6 +24,8 @@ for (const file of ['index.html', 'icon.svg']) await copyFile(new URL(file, ui),
 if (process.argv.includes('--sizes')) {
   for (const file of ['index.html', 'app.js', 'app.css', 'icon.svg']) {
     const bytes = await readFile(new URL(file, out));
-    console.log(`${file.padEnd(11)} ${String((await stat(new URL(file, out))).size).padStart(7)} B  ${String(gzipSync(bytes, { level: 9 }).length).padStart(6)} B gzip`);
+    console.log(
+      `${file.padEnd(11)} ${String((await stat(new URL(file, out))).size).padStart(7)} B  ${String(gzipSync(bytes, { level: 9 }).length).padStart(6)} B gzip`,
+    );
   }
 }

@@ -55,7 +55,8 @@ export async function inspectRoute(ar: AdminRequest, policy: TargetPolicy): Prom
 
 function parseRequest(body: Record<string, unknown>): InspectRequest & { url: string } {
   const unknown = Object.keys(body).filter((k) => !KEYS.has(k));
-  if (unknown.length > 0) throw new FieldError('url', `unknown key ${unknown.map((k) => `"${k}"`).join(', ')} (expected url, method, headers, body)`);
+  if (unknown.length > 0)
+    throw new FieldError('url', `unknown key ${unknown.map((k) => `"${k}"`).join(', ')} (expected url, method, headers, body)`);
   const { url, method, headers, body: text } = body;
   if (typeof url !== 'string' || url.trim() === '') throw new FieldError('url', 'give the URL to inspect');
   let parsed: URL;
@@ -64,11 +65,14 @@ function parseRequest(body: Record<string, unknown>): InspectRequest & { url: st
   } catch {
     throw new FieldError('url', `not an absolute URL: "${url}"`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new FieldError('url', `unsupported scheme "${parsed.protocol}" (http: or https:)`);
-  if (parsed.username !== '' || parsed.password !== '') throw new FieldError('url', 'no credentials in the URL: send an Authorization header');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new FieldError('url', `unsupported scheme "${parsed.protocol}" (http: or https:)`);
+  if (parsed.username !== '' || parsed.password !== '')
+    throw new FieldError('url', 'no credentials in the URL: send an Authorization header');
   const req: InspectRequest & { url: string } = { url: parsed.href };
   if (method !== undefined && method !== '') {
-    if (typeof method !== 'string' || !TOKEN.test(method)) throw new FieldError('method', `invalid method ${JSON.stringify(method)}`);
+    if (typeof method !== 'string' || !TOKEN.test(method))
+      throw new FieldError('method', `invalid method ${JSON.stringify(method)}`);
     req.method = method.toUpperCase();
   }
   if (headers !== undefined) req.headers = parseHeaders(headers);
@@ -82,7 +86,8 @@ function parseRequest(body: Record<string, unknown>): InspectRequest & { url: st
 function parseHeaders(value: unknown): HeaderPair[] {
   if (!Array.isArray(value)) throw new FieldError('headers', 'headers: expected [["Name", "value"], ...]');
   return value.map((pair: unknown, i): HeaderPair => {
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string') throw new FieldError('headers', `header ${i + 1}: expected ["Name", "value"]`);
+    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'string' || typeof pair[1] !== 'string')
+      throw new FieldError('headers', `header ${i + 1}: expected ["Name", "value"]`);
     const [name, v] = pair as [string, string];
     if (!TOKEN.test(name)) throw new FieldError('headers', `header ${i + 1}: invalid name "${name}"`);
     if (/[\r\n\0]/.test(v)) throw new FieldError('headers', `header ${name}: a CR, LF or NUL in the value`);

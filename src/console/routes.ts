@@ -30,7 +30,11 @@ export function consoleRoutes(deps: ConsoleDeps): AdminRoute[] {
   const assets = lazyAssets(deps.assetsDir);
   const { settings } = deps;
   if (settings.upstream === null) throw new TypeError('consoleRoutes: settings.upstream is null');
-  const policy: TargetPolicy = { anyHost: settings.inspectAnyHost, upstream: settings.upstream, proxy: () => hostPort(deps.proxy.address()) };
+  const policy: TargetPolicy = {
+    anyHost: settings.inspectAnyHost,
+    upstream: settings.upstream,
+    proxy: () => hostPort(deps.proxy.address()),
+  };
   const serve = async (ar: AdminRequest, name: string): Promise<void> => {
     ar.req.resume();
     const built = await assets();

@@ -32,7 +32,10 @@ export async function decideTarget(url: URL, policy: TargetPolicy, resolve: Reso
   const up = policy.upstream;
   if (url.origin === up.origin) return { ok: true, url, connectTo: null };
   const allowedText = allowedTargets(policy).join(' or ');
-  const refuse = (why: string): TargetDecision => ({ ok: false, reason: `${why}: the inspector may only target ${allowedText} (start faultline with --inspect-any-host to lift this)` });
+  const refuse = (why: string): TargetDecision => ({
+    ok: false,
+    reason: `${why}: the inspector may only target ${allowedText} (start faultline with --inspect-any-host to lift this)`,
+  });
   if (url.protocol !== 'http:') return refuse(`${url.origin} is not the upstream`);
   const port = portOf(url);
   const candidates: Array<() => Promise<string[]>> = [];
@@ -60,7 +63,12 @@ export async function decideTarget(url: URL, policy: TargetPolicy, resolve: Reso
 /** What the UI and the refusal say the inspector may reach. */
 export function allowedTargets(policy: TargetPolicy): string[] {
   const proxy = policy.proxy();
-  const own = proxy === null ? [] : [`http://${formatHostPort({ host: isUnspecified(proxy.host) ? 'localhost' : proxy.host, port: proxy.port })} (faultline)`];
+  const own =
+    proxy === null
+      ? []
+      : [
+          `http://${formatHostPort({ host: isUnspecified(proxy.host) ? 'localhost' : proxy.host, port: proxy.port })} (faultline)`,
+        ];
   return [`${policy.upstream.origin} (the upstream)`, ...own];
 }
 

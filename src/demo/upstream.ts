@@ -21,8 +21,11 @@ const MAX_ECHO_BODY = 1 << 20;
 
 /** Headers a real server sends with these statuses (RFC 9110 §15). */
 const STANDARD_HEADERS: Record<number, Record<string, string>> = {
-  301: { location: '/echo' }, 302: { location: '/echo' }, 303: { location: '/echo' },
-  307: { location: '/echo' }, 308: { location: '/echo' },
+  301: { location: '/echo' },
+  302: { location: '/echo' },
+  303: { location: '/echo' },
+  307: { location: '/echo' },
+  308: { location: '/echo' },
   401: { 'www-authenticate': 'Bearer realm="demo"' },
   405: { allow: 'GET, HEAD' },
   407: { 'proxy-authenticate': 'Basic realm="demo"' },
@@ -41,12 +44,27 @@ function route(req: IncomingMessage, res: ServerResponse): void {
   if (first === 'bytes' && second !== '') return bytes(req, res, Number(second));
   if (first === 'upload') return upload(req, res, path);
   if (first === 'delay' && second !== '') return delay(req, res, path, Number(second));
-  if (path === '/') return json(res, 200, { service: 'faultline demo upstream', endpoints: ['/status/:code', '/echo', '/bytes/:n', 'PUT|POST|DELETE /upload/*', '/delay/:ms'] });
+  if (path === '/')
+    return json(res, 200, {
+      service: 'faultline demo upstream',
+      endpoints: ['/status/:code', '/echo', '/bytes/:n', 'PUT|POST|DELETE /upload/*', '/delay/:ms'],
+    });
   req.resume();
-  json(res, 404, { type: 'about:blank', title: 'Not Found', status: 404, detail: `no demo endpoint at ${path}` }, 'application/problem+json');
+  json(
+    res,
+    404,
+    { type: 'about:blank', title: 'Not Found', status: 404, detail: `no demo endpoint at ${path}` },
+    'application/problem+json',
+  );
 }
 
-function json(res: ServerResponse, status: number, body: unknown, type = 'application/json', extra: Record<string, string> = {}): void {
+function json(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  type = 'application/json',
+  extra: Record<string, string> = {},
+): void {
   const text = status === 204 || status === 304 ? '' : JSON.stringify(body);
   const headers: Record<string, string | number> = { ...extra };
   if (text !== '') {
@@ -60,11 +78,22 @@ function json(res: ServerResponse, status: number, body: unknown, type = 'applic
 function status(req: IncomingMessage, res: ServerResponse, path: string, code: number): void {
   req.resume();
   if (!Number.isInteger(code) || code < 200 || code > 599) {
-    json(res, 400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'status must be an integer 200-599' }, 'application/problem+json');
+    json(
+      res,
+      400,
+      { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'status must be an integer 200-599' },
+      'application/problem+json',
+    );
     return;
   }
   const reason = STATUS_CODES[code] ?? 'Unknown';
-  json(res, code, { method: req.method, path, headers: req.headers, status: code, reason }, 'application/json', STANDARD_HEADERS[code] ?? {});
+  json(
+    res,
+    code,
+    { method: req.method, path, headers: req.headers, status: code, reason },
+    'application/json',
+    STANDARD_HEADERS[code] ?? {},
+  );
 }
 
 function echo(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -76,14 +105,28 @@ function echo(req: IncomingMessage, res: ServerResponse, path: string): void {
   });
   req.on('end', () => {
     const body = Buffer.concat(chunks);
-    json(res, 200, { method: req.method, path, url: req.url, headers: req.headers, rawHeaders: req.rawHeaders, bodyBytes: size, body: body.toString('utf8'), bodyBase64: body.toString('base64') });
+    json(res, 200, {
+      method: req.method,
+      path,
+      url: req.url,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      bodyBytes: size,
+      body: body.toString('utf8'),
+      bodyBase64: body.toString('base64'),
+    });
   });
 }
 
 function bytes(req: IncomingMessage, res: ServerResponse, n: number): void {
   req.resume();
   if (!Number.isSafeInteger(n) || n < 0) {
-    json(res, 400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'n must be a non-negative integer' }, 'application/problem+json');
+    json(
+      res,
+      400,
+      { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'n must be a non-negative integer' },
+      'application/problem+json',
+    );
     return;
   }
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': n });
@@ -115,7 +158,13 @@ function upload(req: IncomingMessage, res: ServerResponse, path: string): void {
   }
   if (req.method !== 'PUT' && req.method !== 'POST') {
     req.resume();
-    json(res, 405, { type: 'about:blank', title: 'Method Not Allowed', status: 405, detail: 'use PUT, POST or DELETE' }, 'application/problem+json', { allow: 'PUT, POST, DELETE' });
+    json(
+      res,
+      405,
+      { type: 'about:blank', title: 'Method Not Allowed', status: 405, detail: 'use PUT, POST or DELETE' },
+      'application/problem+json',
+      { allow: 'PUT, POST, DELETE' },
+    );
     return;
   }
   let size = 0;
@@ -128,7 +177,12 @@ function upload(req: IncomingMessage, res: ServerResponse, path: string): void {
 function delay(req: IncomingMessage, res: ServerResponse, path: string, ms: number): void {
   req.resume();
   if (!Number.isFinite(ms) || ms < 0 || ms > MAX_DELAY_MS) {
-    json(res, 400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: `ms must be 0-${MAX_DELAY_MS}` }, 'application/problem+json');
+    json(
+      res,
+      400,
+      { type: 'about:blank', title: 'Bad Request', status: 400, detail: `ms must be 0-${MAX_DELAY_MS}` },
+      'application/problem+json',
+    );
     return;
   }
   const timer = setTimeout(() => json(res, 200, { path, delayedMs: ms }), ms);

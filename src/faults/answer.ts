@@ -11,7 +11,13 @@ import { settleRequestBody } from './request-body.js';
  * `Retry-After` when configured, no body for HEAD/204/304. `extra` adds members to the default
  * problem body (e.g. the quota that ran out).
  */
-export function answerStatus(ctx: FaultContext, ex: Exchange, answer: StatusAnswer, detail: string, extra: Record<string, unknown> | null): void {
+export function answerStatus(
+  ctx: FaultContext,
+  ex: Exchange,
+  answer: StatusAnswer,
+  detail: string,
+  extra: Record<string, unknown> | null,
+): void {
   const res = ex.res;
   if (res.headersSent) {
     res.destroy();

@@ -26,7 +26,10 @@ export function parseFaultHeader(value: string | string[] | undefined): FaultSpe
 function parse(text: string): FaultSpec | string {
   let delayMs: number | null = null;
   let action: FaultAction | null = null;
-  const items = text.split(/[,;]/).map((s) => s.trim()).filter((s) => s !== '');
+  const items = text
+    .split(/[,;]/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length === 0) return `${FAULT_HEADER} is empty; expected e.g. "status=507" or "delay=200ms, status=503"`;
   for (const item of items) {
     const eq = item.indexOf('=');
@@ -41,7 +44,8 @@ function parse(text: string): FaultSpec | string {
       }
       if (name === 'status') {
         const status = Number(arg);
-        if (arg === null || !Number.isInteger(status) || status < 200 || status > 599) return `${FAULT_HEADER}: status must be an integer 200-599, got "${arg ?? ''}"`;
+        if (arg === null || !Number.isInteger(status) || status < 200 || status > 599)
+          return `${FAULT_HEADER}: status must be an integer 200-599, got "${arg ?? ''}"`;
         next = { kind: 'status', status, body: null, headers: [], retryAfter: null };
       } else if (name === 'reset') {
         next = { kind: 'reset', afterBytes: arg === null ? null : parseSize(arg) };
@@ -56,7 +60,8 @@ function parse(text: string): FaultSpec | string {
     } catch (err) {
       return `${FAULT_HEADER}: ${name}: ${(err as Error).message}`;
     }
-    if (action !== null) return `${FAULT_HEADER}: "${action.kind}" and "${next.kind}" contradict each other; combine one of them with delay`;
+    if (action !== null)
+      return `${FAULT_HEADER}: "${action.kind}" and "${next.kind}" contradict each other; combine one of them with delay`;
     action = next;
   }
   const delay = delayMs === null ? null : { minMs: delayMs, maxMs: delayMs, phase: 'request' as const };

@@ -32,7 +32,12 @@ export function problemFor(
   status: number = ERROR_CODES[code].status,
 ): ProblemBody {
   return {
-    type: PROBLEM_TYPE_BASE + code.toLowerCase().replace(/^faultline_/, '').replace(/_/g, '-'),
+    type:
+      PROBLEM_TYPE_BASE +
+      code
+        .toLowerCase()
+        .replace(/^faultline_/, '')
+        .replace(/_/g, '-'),
     title: reasonPhrase(status),
     status,
     detail,

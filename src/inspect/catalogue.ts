@@ -69,7 +69,7 @@ export const FINDINGS = {
   },
   'cors-missing-on-error': {
     severity: 'error',
-    why: "Success responses of this origin carry Access-Control-Allow-Origin but this error does not, so browsers hide it and the page sees a network error instead of the status and body.",
+    why: 'Success responses of this origin carry Access-Control-Allow-Origin but this error does not, so browsers hide it and the page sees a network error instead of the status and body.',
   },
   'cors-vary-missing': {
     severity: 'warning',

@@ -7,7 +7,12 @@ const MAX_EXPANSION = 16;
  * The captured body as text for the checks and the preview. Content-coded bodies (RFC 9110 §8.4)
  * are decoded when possible; a truncated capture is decoded as far as it goes (sync flush).
  */
-export function decodeForAnalysis(body: Buffer, contentEncoding: string | null, truncated: boolean, captureBytes: number): string {
+export function decodeForAnalysis(
+  body: Buffer,
+  contentEncoding: string | null,
+  truncated: boolean,
+  captureBytes: number,
+): string {
   const coding = contentEncoding?.trim().toLowerCase() ?? '';
   if (coding === '' || coding === 'identity' || body.length === 0) return body.toString('utf8');
   const maxOutputLength = Math.max(captureBytes * MAX_EXPANSION, 1024);

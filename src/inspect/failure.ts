@@ -8,11 +8,21 @@ export function requestError(err: Error, p: { url: URL }): FaultlineError {
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new FaultlineError('FAULTLINE_UPSTREAM_UNREACHABLE', `cannot resolve ${p.url.hostname} (${code})`, cause);
   }
-  if (code === 'ECONNREFUSED') return new FaultlineError('FAULTLINE_UPSTREAM_UNREACHABLE', `connection refused by ${host}`, cause);
+  if (code === 'ECONNREFUSED')
+    return new FaultlineError('FAULTLINE_UPSTREAM_UNREACHABLE', `connection refused by ${host}`, cause);
   if (code === 'ECONNRESET') {
-    return new FaultlineError('FAULTLINE_UPSTREAM_RESET', `connection to ${host} closed before a response (${err.message})`, cause);
+    return new FaultlineError(
+      'FAULTLINE_UPSTREAM_RESET',
+      `connection to ${host} closed before a response (${err.message})`,
+      cause,
+    );
   }
-  if (code.startsWith('HPE_')) return new FaultlineError('FAULTLINE_UPSTREAM_UNREACHABLE', `invalid HTTP response from ${host}: ${err.message}`, cause);
+  if (code.startsWith('HPE_'))
+    return new FaultlineError('FAULTLINE_UPSTREAM_UNREACHABLE', `invalid HTTP response from ${host}: ${err.message}`, cause);
   const detail = err.message === '' && err instanceof AggregateError ? err.errors.map(String).join('; ') : err.message;
-  return new FaultlineError('FAULTLINE_UPSTREAM_UNREACHABLE', `request to ${host} failed: ${detail}${code === '' ? '' : ` (${code})`}`, cause);
+  return new FaultlineError(
+    'FAULTLINE_UPSTREAM_UNREACHABLE',
+    `request to ${host} failed: ${detail}${code === '' ? '' : ` (${code})`}`,
+    cause,
+  );
 }

@@ -44,7 +44,13 @@ export function cacheDirectives(headers: readonly HeaderPair[]): Map<string, str
     const eq = part.indexOf('=');
     const name = (eq < 0 ? part : part.slice(0, eq)).trim().toLowerCase();
     if (name === '') continue;
-    const value = eq < 0 ? null : part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    const value =
+      eq < 0
+        ? null
+        : part
+            .slice(eq + 1)
+            .trim()
+            .replace(/^"(.*)"$/, '$1');
     if (!out.has(name)) out.set(name, value);
   }
   return out;
@@ -54,5 +60,8 @@ export function cacheDirectives(headers: readonly HeaderPair[]): Map<string, str
 export function listMembers(headers: readonly HeaderPair[], name: string): string[] {
   const v = headerValue(headers, name);
   if (v === null) return [];
-  return v.split(',').map((m) => m.trim().toLowerCase()).filter((m) => m !== '');
+  return v
+    .split(',')
+    .map((m) => m.trim().toLowerCase())
+    .filter((m) => m !== '');
 }

@@ -38,7 +38,8 @@ function firstHop(req: InspectRequest): Hop {
   } catch {
     throw usage(`not an absolute URL: "${req.url}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`unsupported scheme "${url.protocol}" in ${req.url} (http: or https:)`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw usage(`unsupported scheme "${url.protocol}" in ${req.url} (http: or https:)`);
   url.hash = '';
   const method = (req.method ?? (req.body === undefined ? 'GET' : 'POST')).toUpperCase();
   if (!TOKEN.test(method)) throw usage(`invalid method "${method}"`);
@@ -62,7 +63,8 @@ function firstHop(req: InspectRequest): Hop {
  */
 export async function inspect(req: InspectRequest, options: InspectOptions = {}): Promise<InspectResult> {
   const o = { ...DEFAULTS, ...stripUndefined(options) };
-  if (!Number.isInteger(o.maxRedirects) || o.maxRedirects < 0) throw usage(`maxRedirects must be a whole number >= 0, not ${o.maxRedirects}`);
+  if (!Number.isInteger(o.maxRedirects) || o.maxRedirects < 0)
+    throw usage(`maxRedirects must be a whole number >= 0, not ${o.maxRedirects}`);
   if (!(o.timeoutMs > 0) || !(o.captureBytes > 0)) throw usage('timeoutMs and captureBytes must be positive');
   const exchangeOptions: ExchangeOptions = { timeoutMs: o.timeoutMs, captureBytes: o.captureBytes };
   let hop: Hop | null = firstHop(req);

@@ -79,7 +79,10 @@ class ExchangeRun {
     private readonly reject: (e: Error) => void,
   ) {
     this.tap = new WireTap(o.captureBytes);
-    this.agent = p.url.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 1 }) : new http.Agent({ keepAlive: true, maxSockets: 1 });
+    this.agent =
+      p.url.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 1 })
+        : new http.Agent({ keepAlive: true, maxSockets: 1 });
   }
 
   start(): void {
@@ -138,7 +141,9 @@ class ExchangeRun {
 
   private onTimeout(): void {
     if (this.res === null) {
-      return this.fail(new FaultlineError('FAULTLINE_UPSTREAM_TIMEOUT', `no response from ${this.p.url.host} within ${this.o.timeoutMs} ms`));
+      return this.fail(
+        new FaultlineError('FAULTLINE_UPSTREAM_TIMEOUT', `no response from ${this.p.url.host} within ${this.o.timeoutMs} ms`),
+      );
     }
     this.timedOut = true;
     this.at.end = performance.now();

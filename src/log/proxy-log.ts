@@ -17,17 +17,41 @@ export function createLogEvents(log: Logger, accessLog: boolean): ProxyEvents {
     requestStarted() {},
     faultApplied(ex: Exchange) {
       const kind = ex.rule?.fault.kind ?? 'header';
-      log.info({ reqId: ex.id, rule: ex.rule?.name ?? 'header', kind, code: faultCode(ex), method: ex.req.method, path: ex.path }, 'fault injected');
+      log.info(
+        { reqId: ex.id, rule: ex.rule?.name ?? 'header', kind, code: faultCode(ex), method: ex.req.method, path: ex.path },
+        'fault injected',
+      );
     },
     upstreamFailed(ex: Exchange, reason: UpstreamFailure, err: Error) {
-      log.warn({ reqId: ex.id, reason, err: { code: (err as NodeJS.ErrnoException).code, message: err.message }, method: ex.req.method, path: ex.path }, 'upstream request failed');
+      log.warn(
+        {
+          reqId: ex.id,
+          reason,
+          err: { code: (err as NodeJS.ErrnoException).code, message: err.message },
+          method: ex.req.method,
+          path: ex.path,
+        },
+        'upstream request failed',
+      );
     },
     requestRejected(method: string | undefined, status: number) {
       log.debug({ method, status }, 'request refused: faultline forwards only origin-form requests to its one upstream');
     },
     requestFinished(ex: Exchange, status: number) {
       if (!accessLog) return;
-      log.info({ reqId: ex.id, method: ex.req.method, path: ex.path, status, outcome: ex.outcome, ms: Date.now() - ex.startedAt, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut }, 'request');
+      log.info(
+        {
+          reqId: ex.id,
+          method: ex.req.method,
+          path: ex.path,
+          status,
+          outcome: ex.outcome,
+          ms: Date.now() - ex.startedAt,
+          bytesIn: ex.bytesIn,
+          bytesOut: ex.bytesOut,
+        },
+        'request',
+      );
     },
   };
 }

@@ -46,7 +46,13 @@ export class CellHistogram<L extends string> {
     // prom-client's registry asks a histogram for getForPromString() (and get() splays its result),
     // an internal method its types do not declare: answered from the cells.
     class Exported extends Histogram<L> {
-      async getForPromString(): Promise<{ name: string; help: string; type: 'histogram'; values: ExportedSample[]; aggregator: 'sum' }> {
+      async getForPromString(): Promise<{
+        name: string;
+        help: string;
+        type: 'histogram';
+        values: ExportedSample[];
+        aggregator: 'sum';
+      }> {
         const values: ExportedSample[] = [];
         for (const { labels, cell } of series) {
           const shared: Record<string, string> = { ...labels };

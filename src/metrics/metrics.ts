@@ -52,8 +52,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
       this.set({ state: 'disabled' }, rules.length - enabled);
     },
   });
-  const reloads = new CellCounter(own, 'faultline_config_reloads_total', 'Scenario reloads (file change, SIGHUP, POST /reload), by result (success, failure).', ['result']);
-  const results: Readonly<Record<'success' | 'failure', Cell>> = { success: reloads.cell({ result: 'success' }), failure: reloads.cell({ result: 'failure' }) };
+  const reloads = new CellCounter(
+    own,
+    'faultline_config_reloads_total',
+    'Scenario reloads (file change, SIGHUP, POST /reload), by result (success, failure).',
+    ['result'],
+  );
+  const results: Readonly<Record<'success' | 'failure', Cell>> = {
+    success: reloads.cell({ result: 'success' }),
+    failure: reloads.cell({ result: 'failure' }),
+  };
   const lastSuccess = new Gauge({
     name: 'faultline_config_last_reload_success_timestamp_seconds',
     help: 'When the scenarios were last loaded successfully (start-up or reload), in seconds since the epoch.',

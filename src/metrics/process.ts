@@ -11,7 +11,11 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
  * (a `_total` suffix belongs to counters). Each is the sum of the per-type gauge of the same name
  * without the suffix (`nodejs_active_handles{type}` etc.), which stays, so nothing is lost.
  */
-export const DROPPED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+export const DROPPED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+] as const;
 
 let shared: Registry | null = null;
 

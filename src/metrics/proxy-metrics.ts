@@ -14,10 +14,14 @@ const METHOD_INDEX = new Map(METHODS.map((m, i) => [m, i]));
 const OTHER = METHODS.length - 1;
 
 /** 0.5 ms to 30 s: a pass-through on loopback lands in the first buckets, a hang in the last. */
-export const DURATION_BUCKETS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export const DURATION_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+];
 
 /** 25 µs to 100 ms: what a proxy adds on loopback is tens to hundreds of microseconds. */
-export const ADDED_BUCKETS: readonly number[] = [0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1];
+export const ADDED_BUCKETS: readonly number[] = [
+  0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1,
+];
 
 /** Label value of a fault's status: the status it answers with, or `none` (delay, reset, ...). */
 export function faultCodeLabel(rule: Rule): string {
@@ -47,17 +51,43 @@ export class ProxyMetrics implements ProxyEvents {
   private readonly added: HistogramCell;
 
   constructor(registry: Registry) {
-    this.requests = new CellCounter(registry, 'faultline_requests_total', 'Requests answered, by method, status sent (0: no complete response) and outcome.', ['method', 'code', 'outcome']);
-    this.faults = new CellCounter(registry, 'faultline_faults_injected_total', 'Faults injected, by rule (from the scenarios; "header" for x-faultline-fault), fault kind and status (none: the fault sends no status).', ['rule', 'kind', 'code']);
+    this.requests = new CellCounter(
+      registry,
+      'faultline_requests_total',
+      'Requests answered, by method, status sent (0: no complete response) and outcome.',
+      ['method', 'code', 'outcome'],
+    );
+    this.faults = new CellCounter(
+      registry,
+      'faultline_faults_injected_total',
+      'Faults injected, by rule (from the scenarios; "header" for x-faultline-fault), fault kind and status (none: the fault sends no status).',
+      ['rule', 'kind', 'code'],
+    );
     this.headerFaults = this.faults.cell({ rule: 'header', kind: 'header', code: 'none' });
-    const upstream = new CellCounter(registry, 'faultline_upstream_errors_total', 'Upstream requests that failed before a response, by reason.', ['reason']);
+    const upstream = new CellCounter(
+      registry,
+      'faultline_upstream_errors_total',
+      'Upstream requests that failed before a response, by reason.',
+      ['reason'],
+    );
     const errors = {} as Record<UpstreamFailure, Cell>;
     for (const reason of FAILURES) errors[reason] = upstream.cell({ reason });
     this.upstreamErrors = errors;
-    const bytes = new CellCounter(registry, 'faultline_bytes_total', 'Body bytes streamed: request (read from clients) and response (written to clients).', ['direction']);
+    const bytes = new CellCounter(
+      registry,
+      'faultline_bytes_total',
+      'Body bytes streamed: request (read from clients) and response (written to clients).',
+      ['direction'],
+    );
     this.bytesIn = bytes.cell({ direction: 'request' });
     this.bytesOut = bytes.cell({ direction: 'response' });
-    const duration = new CellHistogram<'outcome'>(registry, 'faultline_request_duration_seconds', 'Time from a request reaching faultline until its exchange ended, by outcome.', ['outcome'], DURATION_BUCKETS);
+    const duration = new CellHistogram<'outcome'>(
+      registry,
+      'faultline_request_duration_seconds',
+      'Time from a request reaching faultline until its exchange ended, by outcome.',
+      ['outcome'],
+      DURATION_BUCKETS,
+    );
     this.durations = OUTCOMES.map((outcome) => duration.cell({ outcome }));
     this.added = new CellHistogram<never>(
       registry,

@@ -44,7 +44,10 @@ export function registerQuotaMetrics(registry: Registry, source: QuotaMetricsSou
         }
         continue;
       }
-      used.set({ rule: rule.name, key: '' }, entries.reduce((sum, e) => sum + e.used, 0));
+      used.set(
+        { rule: rule.name, key: '' },
+        entries.reduce((sum, e) => sum + e.used, 0),
+      );
       limit.set({ rule: rule.name, key: '' }, quota.limit * entries.length);
     }
   };
@@ -71,9 +74,23 @@ export function registerQuotaMetrics(registry: Registry, source: QuotaMetricsSou
     registers: [registry],
     collect: refresh,
   });
-  const exceeded = new Counter<'rule'>({ name: 'faultline_quota_exceeded_total', help: 'Requests a quota rule refused because the key was over its limit.', labelNames: ['rule'], registers: [registry] });
-  const evictions = new Counter<'rule'>({ name: 'faultline_quota_objects_evicted_total', help: 'Tracked objects forgotten because --max-tracked-objects was reached.', labelNames: ['rule'], registers: [registry] });
-  const storeErrors = new Counter({ name: 'faultline_store_errors_total', help: 'Quota store operations that failed or exceeded --store-budget.', registers: [registry] });
+  const exceeded = new Counter<'rule'>({
+    name: 'faultline_quota_exceeded_total',
+    help: 'Requests a quota rule refused because the key was over its limit.',
+    labelNames: ['rule'],
+    registers: [registry],
+  });
+  const evictions = new Counter<'rule'>({
+    name: 'faultline_quota_objects_evicted_total',
+    help: 'Tracked objects forgotten because --max-tracked-objects was reached.',
+    labelNames: ['rule'],
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'faultline_store_errors_total',
+    help: 'Quota store operations that failed or exceeded --store-budget.',
+    registers: [registry],
+  });
   new Gauge({
     name: 'faultline_store_up',
     help: 'Whether the quota store is reachable (1) or not (0).',

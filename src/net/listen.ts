@@ -14,7 +14,11 @@ export function listen(server: Server, at: HostPort, what: string): Promise<Host
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException): void => {
       const reason = REASONS[err.code ?? ''] ?? err.message;
-      reject(new FaultlineError('FAULTLINE_LISTEN_FAILED', `cannot listen for ${what} on ${formatHostPort(at)}: ${reason}`, { cause: err }));
+      reject(
+        new FaultlineError('FAULTLINE_LISTEN_FAILED', `cannot listen for ${what} on ${formatHostPort(at)}: ${reason}`, {
+          cause: err,
+        }),
+      );
     };
     server.once('error', onError);
     server.listen(at.port, at.host, () => {

@@ -193,7 +193,8 @@ export function classifyUpstreamError(err: NodeJS.ErrnoException): UpstreamFailu
   if (err instanceof UpstreamTimeout) return 'timeout';
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
   if (code.startsWith('HPE_')) return 'protocol';
-  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT') return 'tls';
+  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
+    return 'tls';
   return 'unreachable';
 }
 
@@ -207,5 +208,7 @@ function upstreamFailed(ctx: ForwardContext, ex: Exchange, err: NodeJS.ErrnoExce
   ctx.events.upstreamFailed(ex, reason, err);
   // Detail deliberately generic: no addresses, no stack, nothing internal reaches the client.
   const code = FAILURE_CODES[reason];
-  sendProblem(ex.req, ex.res, problemFor(code, FAILURE_DETAIL[reason], ex.path, ex.id), { connection: ex.req.readableEnded ? undefined : 'close' });
+  sendProblem(ex.req, ex.res, problemFor(code, FAILURE_DETAIL[reason], ex.path, ex.id), {
+    connection: ex.req.readableEnded ? undefined : 'close',
+  });
 }

@@ -80,7 +80,9 @@ function applyHeaderFault(ctx: HandlerContext, ex: Exchange, set: RuleSet): void
   const parsed = parseFaultHeader(ex.req.headers[FAULT_HEADER]);
   if (typeof parsed === 'string') {
     ex.outcome = 'rejected';
-    sendProblem(ex.req, ex.res, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), { connection: ex.req.readableEnded ? undefined : 'close' });
+    sendProblem(ex.req, ex.res, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), {
+      connection: ex.req.readableEnded ? undefined : 'close',
+    });
     return;
   }
   ex.skipHeader = FAULT_HEADER;
@@ -110,7 +112,12 @@ function onResponseClose(this: ProxyResponse): void {
 function refuseAbsoluteForm(req: ProxyRequest, res: ProxyResponse, id: string, expectContinue: boolean): void {
   // faultline is a reverse proxy for one upstream: a request naming another host (absolute form,
   // RFC 9112 §3.2.2) is refused rather than forwarded anywhere, so it can never be an open proxy.
-  const problem = problemFor('FAULTLINE_ABSOLUTE_FORM_REFUSED', 'faultline is a reverse proxy for one upstream; send origin-form request targets (a path starting with "/").', '/', id);
+  const problem = problemFor(
+    'FAULTLINE_ABSOLUTE_FORM_REFUSED',
+    'faultline is a reverse proxy for one upstream; send origin-form request targets (a path starting with "/").',
+    '/',
+    id,
+  );
   sendProblem(req, res, problem, { connection: req.readableEnded && !expectContinue ? undefined : 'close' });
   req.resume();
 }

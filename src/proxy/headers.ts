@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
  * pass-through). Hop-by-hop fields (RFC 9110 §7.6.1) and any field the message's own `Connection`
  * header names are dropped: they describe one connection, not the message.
  */
-const HOP_BY_HOP = /^(?:connection|keep-alive|proxy-connection|proxy-authenticate|proxy-authorization|te|trailer|transfer-encoding|upgrade)$/i;
+const HOP_BY_HOP =
+  /^(?:connection|keep-alive|proxy-connection|proxy-authenticate|proxy-authorization|te|trailer|transfer-encoding|upgrade)$/i;
 
 /** Names listed in `Connection` (lower-cased), or null when it lists only the usual tokens. */
 function connectionListed(connection: string | undefined): Set<string> | null {
@@ -56,12 +57,18 @@ export function upstreamRequestHeaders(
   }
   const client = req.socket.remoteAddress ?? 'unknown';
   out.push(
-    'Host', upstreamHost,
-    'X-Forwarded-For', xff === null ? client : `${xff}, ${client}`,
-    'X-Forwarded-Proto', 'http',
-    'X-Forwarded-Host', req.headers.host ?? '',
-    'Via', via === null ? VIA : `${via}, ${VIA}`,
-    'X-Request-Id', requestId,
+    'Host',
+    upstreamHost,
+    'X-Forwarded-For',
+    xff === null ? client : `${xff}, ${client}`,
+    'X-Forwarded-Proto',
+    'http',
+    'X-Forwarded-Host',
+    req.headers.host ?? '',
+    'Via',
+    via === null ? VIA : `${via}, ${VIA}`,
+    'X-Request-Id',
+    requestId,
   );
   return out;
 }

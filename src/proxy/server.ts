@@ -10,7 +10,12 @@ import type { Upstream } from './upstream.js';
  * (so a fault can answer before the client sends its body), upgrades to the WebSocket tunnel,
  * and CONNECT is refused — faultline never opens a tunnel to anywhere.
  */
-export function createProxyServer(ctx: HandlerContext, upstream: Upstream, insecure: boolean, onUpgradeError: (err: Error) => void): http.Server<typeof ProxyRequest, typeof ProxyResponse> {
+export function createProxyServer(
+  ctx: HandlerContext,
+  upstream: Upstream,
+  insecure: boolean,
+  onUpgradeError: (err: Error) => void,
+): http.Server<typeof ProxyRequest, typeof ProxyResponse> {
   const server = http.createServer<typeof ProxyRequest, typeof ProxyResponse>({
     IncomingMessage: ProxyRequest,
     ServerResponse: ProxyResponse,

@@ -10,12 +10,22 @@ import type { Upstream } from './upstream.js';
  * upstream. http-proxy is loaded at the first upgrade: a proxy that never sees one never pays
  * for it (about 6 MiB of memory).
  */
-export function createUpgradeHandler(upstream: Upstream, insecure: boolean, onError: (err: Error) => void): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+export function createUpgradeHandler(
+  upstream: Upstream,
+  insecure: boolean,
+  onError: (err: Error) => void,
+): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   let proxy: Promise<Server> | null = null;
   const load = async (): Promise<Server> => {
     silenceHttpProxyDeprecation();
     const { default: httpProxy } = await import('http-proxy');
-    const server = httpProxy.createProxyServer({ target: upstream.url.href, ws: true, xfwd: true, changeOrigin: true, secure: !insecure });
+    const server = httpProxy.createProxyServer({
+      target: upstream.url.href,
+      ws: true,
+      xfwd: true,
+      changeOrigin: true,
+      secure: !insecure,
+    });
     server.on('error', (err, _req, target) => {
       onError(err);
       if (target !== undefined && 'destroy' in target) (target as Duplex).destroy();

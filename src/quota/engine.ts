@@ -63,7 +63,9 @@ export class QuotaEngine implements QuotaHandler {
     const objects = quota.track === 'objects';
     if (objects && req.method === 'DELETE') {
       // Only a DELETE the upstream carried out frees the object, whatever countOn says.
-      this.onAnswer(ex, quota, (_counted, stored) => (stored ? this.guard(this.o.store.deleteObject(slot, ex.path)) : Promise.resolve()));
+      this.onAnswer(ex, quota, (_counted, stored) =>
+        stored ? this.guard(this.o.store.deleteObject(slot, ex.path)) : Promise.resolve(),
+      );
       forward(this.o.faults.forward, ex);
       return;
     }
@@ -137,7 +139,10 @@ export class QuotaEngine implements QuotaHandler {
     if (action !== null && action.kind === 'status' && action.body === null && rule.fault.delay === null) {
       const who = quota.key.kind === 'header' || quota.key.kind === 'query' ? quota.key.name : quota.keyText;
       const detail = `quota exceeded for ${who}=${slot.key}: ${used} of ${quota.limit} ${unit} used, ${requested} more requested`;
-      answerStatus(this.o.faults, ex, action, detail, { code: 'FAULTLINE_QUOTA_EXCEEDED', quota: { rule: rule.name, key: slot.key, limit: quota.limit, used, requested, unit } });
+      answerStatus(this.o.faults, ex, action, detail, {
+        code: 'FAULTLINE_QUOTA_EXCEEDED',
+        quota: { rule: rule.name, key: slot.key, limit: quota.limit, used, requested, unit },
+      });
       return;
     }
     applyFault(this.o.faults, ex, rule.fault, set.random);
@@ -147,7 +152,10 @@ export class QuotaEngine implements QuotaHandler {
   private guard<T>(p: Promise<T>): Promise<T> {
     if (this.o.store.local) return p;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new StoreTimeout(`quota store did not answer within ${this.o.budgetMs} ms`)), this.o.budgetMs);
+      const timer = setTimeout(
+        () => reject(new StoreTimeout(`quota store did not answer within ${this.o.budgetMs} ms`)),
+        this.o.budgetMs,
+      );
       p.then(
         (v) => {
           clearTimeout(timer);
@@ -172,7 +180,17 @@ export class QuotaEngine implements QuotaHandler {
       return;
     }
     ex.outcome = 'rejected';
-    sendProblem(ex.req, ex.res, problemFor('FAULTLINE_STORE_UNAVAILABLE', 'The quota store is unavailable; faultline is configured to fail closed.', ex.path, ex.id), { connection: ex.req.readableEnded ? undefined : 'close' });
+    sendProblem(
+      ex.req,
+      ex.res,
+      problemFor(
+        'FAULTLINE_STORE_UNAVAILABLE',
+        'The quota store is unavailable; faultline is configured to fail closed.',
+        ex.path,
+        ex.id,
+      ),
+      { connection: ex.req.readableEnded ? undefined : 'close' },
+    );
     ex.req.resume();
   }
 }

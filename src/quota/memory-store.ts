@@ -114,7 +114,13 @@ export class MemoryQuotaStore implements QuotaStore {
     const out: QuotaEntry[] = [];
     for (const e of this.slots.values()) {
       const current = e.period === periodOf(e.rule);
-      out.push({ rule: e.rule, key: e.key, used: current ? e.used : 0, pending: e.pending, objects: current ? (e.objects?.size ?? 0) : 0 });
+      out.push({
+        rule: e.rule,
+        key: e.key,
+        used: current ? e.used : 0,
+        pending: e.pending,
+        objects: current ? (e.objects?.size ?? 0) : 0,
+      });
     }
     return out;
   }

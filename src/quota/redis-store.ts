@@ -40,7 +40,15 @@ export class RedisQuotaStore implements QuotaStore {
   private readonly onEvict: (rule: string) => void;
   private readonly heartbeat: NodeJS.Timeout;
 
-  constructor(url: string, options: { maxObjects: number; commandTimeoutMs: number; onEvict?: (rule: string) => void; onConnectionChange?: (up: boolean) => void }) {
+  constructor(
+    url: string,
+    options: {
+      maxObjects: number;
+      commandTimeoutMs: number;
+      onEvict?: (rule: string) => void;
+      onConnectionChange?: (up: boolean) => void;
+    },
+  ) {
     this.redis = new Redis(url, {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -87,7 +95,13 @@ export class RedisQuotaStore implements QuotaStore {
 
   async reserve(slot: Slot, amount: number, limit: number): Promise<Reservation> {
     await this.beatIfNew();
-    const [ok, used, pending] = (await this.run(SCRIPTS.reserve, this.keys(slot), [slot.period, this.replica, amount, limit, `${PREFIX}replica:`])) as number[];
+    const [ok, used, pending] = (await this.run(SCRIPTS.reserve, this.keys(slot), [
+      slot.period,
+      this.replica,
+      amount,
+      limit,
+      `${PREFIX}replica:`,
+    ])) as number[];
     return { ok: ok === 1, used: Number(used), pending: Number(pending) };
   }
 
@@ -111,13 +125,21 @@ export class RedisQuotaStore implements QuotaStore {
   async putObject(slot: Slot, reserved: number, object: string, size: number): Promise<void> {
     const [h, objects] = this.keys(slot);
     const member = JSON.stringify([objects, object, slot.rule]);
-    const evicted = (await this.run(SCRIPTS.putObject, [h, objects, `${PREFIX}lru`, `${PREFIX}lru-seq`], [slot.period, this.replica, reserved, object, size, this.maxObjects, member])) as string[];
+    const evicted = (await this.run(
+      SCRIPTS.putObject,
+      [h, objects, `${PREFIX}lru`, `${PREFIX}lru-seq`],
+      [slot.period, this.replica, reserved, object, size, this.maxObjects, member],
+    )) as string[];
     for (const rule of evicted) this.onEvict(rule);
   }
 
   async deleteObject(slot: Slot, object: string): Promise<void> {
     const [h, objects] = this.keys(slot);
-    await this.run(SCRIPTS.deleteObject, [h, objects, `${PREFIX}lru`], [slot.period, object, JSON.stringify([objects, object, slot.rule])]);
+    await this.run(
+      SCRIPTS.deleteObject,
+      [h, objects, `${PREFIX}lru`],
+      [slot.period, object, JSON.stringify([objects, object, slot.rule])],
+    );
   }
 
   async setUsed(slot: Slot, used: number): Promise<void> {

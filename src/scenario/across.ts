@@ -17,12 +17,24 @@ export function checkAcrossFiles(files: readonly Declared[]): Problem[] {
         continue;
       }
       const where = prev.file === d.file ? `line ${prev.line}` : `${prev.file}:${prev.line}:${prev.column}`;
-      problems.push({ file: d.file, line: n.line, column: n.column, path: `rules[${n.index}].name`, message: `duplicate rule name "${n.name}" (first defined at ${where})` });
+      problems.push({
+        file: d.file,
+        line: n.line,
+        column: n.column,
+        path: `rules[${n.index}].name`,
+        message: `duplicate rule name "${n.name}" (first defined at ${where})`,
+      });
     }
     if (d.seed === null) continue;
     if (seed === null) seed = { value: d.seed.value, file: d.file };
     else if (seed.value !== d.seed.value) {
-      problems.push({ file: d.file, line: d.seed.line, column: d.seed.column, path: 'seed', message: `conflicts with seed ${seed.value} in ${seed.file} (one rule set has one seed)` });
+      problems.push({
+        file: d.file,
+        line: d.seed.line,
+        column: d.seed.column,
+        path: 'seed',
+        message: `conflicts with seed ${seed.value} in ${seed.file} (one rule set has one seed)`,
+      });
     }
   }
   return problems;

@@ -50,7 +50,8 @@ export function compileRuleSet(docs: readonly ScenarioDocument[], options: Compi
     files: Object.freeze(docs.map((d) => d.file)),
     loadedAt: now,
     random,
-    select: (req: IncomingMessage, path: string, query: string, at: number) => selectRule(index.candidates(path), random, req, path, query, at),
+    select: (req: IncomingMessage, path: string, query: string, at: number) =>
+      selectRule(index.candidates(path), random, req, path, query, at),
   };
   return Object.freeze(set);
 }
@@ -58,7 +59,13 @@ export function compileRuleSet(docs: readonly ScenarioDocument[], options: Compi
 /** Each compiled rule's literal first path segments (see rule-index.ts). */
 const segmentsByRule = new WeakMap<SelectableRule, string[] | null>();
 
-function compileRule(def: RuleDefinition, source: string, line: number, fingerprint: string, state: ScenarioRuleState): SelectableRule {
+function compileRule(
+  def: RuleDefinition,
+  source: string,
+  line: number,
+  fingerprint: string,
+  state: ScenarioRuleState,
+): SelectableRule {
   const w = def.when;
   const when: TriggerSpec = {
     probability: w?.probability ?? null,
@@ -96,7 +103,9 @@ function carriedState(prev: Rule | undefined, fingerprint: string): ScenarioRule
 export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (isRecord(v)) {
-    const keys = Object.keys(v).filter((k) => v[k] !== undefined).sort();
+    const keys = Object.keys(v)
+      .filter((k) => v[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
   }
   return JSON.stringify(v) ?? 'null';

@@ -67,7 +67,8 @@ export async function loadRuleSet(paths: readonly string[], options: LoadOptions
 export function compileRuleSetFromText(text: string, file: string, options: LoadOptions = {}): RuleSet {
   const result = parseScenarioText(text, file);
   const problems = [...('problems' in result ? result.problems : []), ...checkAcrossFiles([result.declared])];
-  if (problems.length > 0 || !('doc' in result)) throw new ScenarioError(problems.sort((a, b) => a.line - b.line || a.column - b.column));
+  if (problems.length > 0 || !('doc' in result))
+    throw new ScenarioError(problems.sort((a, b) => a.line - b.line || a.column - b.column));
   return compileRuleSet([result.doc], options);
 }
 

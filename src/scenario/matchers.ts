@@ -46,7 +46,12 @@ export function compileMatcher(def: MatchDefinition | undefined): Matcher {
     path: globs.length === 0 && exact.length === 1 ? (exact[0] ?? null) : null,
     paths: globs.length > 0 || exact.length > 1 ? new Set(exact) : null,
     pathRe: def.pathRegex !== undefined ? new RegExp(def.pathRegex.source, def.pathRegex.flags) : globRegExp(globs),
-    pathPrefix: exact.length > 0 ? null : def.pathRegex !== undefined ? regexPrefix(def.pathRegex.source, def.pathRegex.flags) : globPrefix(globs),
+    pathPrefix:
+      exact.length > 0
+        ? null
+        : def.pathRegex !== undefined
+          ? regexPrefix(def.pathRegex.source, def.pathRegex.flags)
+          : globPrefix(globs),
     headers: valueTests(def.headers),
     query: valueTests(def.query),
   };
@@ -101,7 +106,12 @@ function matches(c: Compiled, req: IncomingMessage, path: string, query: string)
   if (c.path !== null && path !== c.path) return false;
   // With globs, `paths` holds the exact entries of the list (maybe none) and `pathRe` the globs.
   if (c.paths !== null && !c.paths.has(path) && (c.pathRe === null || !c.pathRe.test(path))) return false;
-  if (c.paths === null && c.pathRe !== null && ((c.pathPrefix !== null && !path.startsWith(c.pathPrefix)) || !c.pathRe.test(path))) return false;
+  if (
+    c.paths === null &&
+    c.pathRe !== null &&
+    ((c.pathPrefix !== null && !path.startsWith(c.pathPrefix)) || !c.pathRe.test(path))
+  )
+    return false;
   if (c.headers !== null) {
     for (const t of c.headers) if (!testValue(t, req.headers[t.name])) return false;
   }

@@ -21,7 +21,9 @@ export interface Declared {
   readonly seed: ({ readonly value: number } & Position) | null;
 }
 
-export type ParseResult = ({ readonly doc: ScenarioDocument } | { readonly problems: readonly Problem[] }) & { readonly declared: Declared };
+export type ParseResult = ({ readonly doc: ScenarioDocument } | { readonly problems: readonly Problem[] }) & {
+  readonly declared: Declared;
+};
 
 const EMPTY_MESSAGE = 'file is empty: expected a mapping with version: 1 and rules';
 
@@ -38,15 +40,22 @@ export function parseScenarioText(text: string, file: string): ParseResult {
     return { line, column: col };
   };
   if (doc.errors.length > 0) {
-    return { declared: nothing, problems: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML syntax: ${e.message}` })) };
+    return {
+      declared: nothing,
+      problems: doc.errors.map((e) => ({ file, ...at(e.pos[0]), path: '', message: `YAML syntax: ${e.message}` })),
+    };
   }
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    return { declared: nothing, problems: [{ file, line: 1, column: 1, path: '', message: err instanceof Error ? err.message : String(err) }] };
+    return {
+      declared: nothing,
+      problems: [{ file, line: 1, column: 1, path: '', message: err instanceof Error ? err.message : String(err) }],
+    };
   }
-  if (data === null || data === undefined) return { declared: nothing, problems: [{ file, line: 1, column: 1, path: '', message: EMPTY_MESSAGE }] };
+  if (data === null || data === undefined)
+    return { declared: nothing, problems: [{ file, line: 1, column: 1, path: '', message: EMPTY_MESSAGE }] };
 
   const declared = declarations(file, data, doc, lines);
   const result = fileSchema.safeParse(data, { error: fallbackMessage });

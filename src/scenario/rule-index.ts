@@ -17,7 +17,11 @@ export class RuleIndex<R> {
     const keys = new Set<string>();
     for (const s of segments) if (s !== null) for (const k of s) keys.add(k);
     const bySegment = new Map<string, R[]>();
-    for (const key of keys) bySegment.set(key, rules.filter((_, i) => segments[i] === null || (segments[i] as readonly string[]).includes(key)));
+    for (const key of keys)
+      bySegment.set(
+        key,
+        rules.filter((_, i) => segments[i] === null || (segments[i] as readonly string[]).includes(key)),
+      );
     this.bySegment = bySegment;
     this.always = rules.filter((_, i) => segments[i] === null);
   }

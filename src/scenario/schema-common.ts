@@ -17,7 +17,10 @@ export const UNKNOWN_KEY = 'unknown key';
 
 export function unknownKeyMessage(key: string, known: readonly string[]): string {
   if (known.length === 0) return `${UNKNOWN_KEY} "${key}"`;
-  const best = closest(key.toLowerCase(), known.map((k) => k.toLowerCase()));
+  const best = closest(
+    key.toLowerCase(),
+    known.map((k) => k.toLowerCase()),
+  );
   const index = known.findIndex((k) => k.toLowerCase() === best);
   const guess = known[index];
   // A hint only when it is plausibly a typo: at most 2 edits, and fewer than half the letters.
@@ -121,9 +124,7 @@ export function regexProblem(source: string, flags: string): string | null {
 }
 
 export type ValueCondition =
-  | { readonly kind: 'exact'; readonly value: string }
-  | ({ readonly kind: 'regex' } & RegexSpec)
-  | { readonly kind: 'present' };
+  { readonly kind: 'exact'; readonly value: string } | ({ readonly kind: 'regex' } & RegexSpec) | { readonly kind: 'present' };
 
 const CONDITION_MESSAGE = 'must be a string (exact value), a /regex/, or true (present)';
 

@@ -27,7 +27,8 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
 const headers = z
   .record(
     z.string().regex(TOKEN, { error: 'must be a valid header name' }),
-    z.union([z.string(), z.number()], { error: 'must be a string' })
+    z
+      .union([z.string(), z.number()], { error: 'must be a string' })
       .transform(String)
       .refine((s) => HEADER_VALUE.test(s), { error: 'must not contain control characters or line breaks' }),
     { error: recordMessage('header name', 'must be a mapping of header name to value') },
@@ -47,7 +48,8 @@ const duration = unit(parseDuration);
 const delay = scalarOrMapping(
   duration.transform((ms) => ({ min: ms, max: ms })),
   strict({ min: duration, max: duration }, 'must be a duration like 250ms or { min: 100ms, max: 2s }').superRefine((d, ctx) => {
-    if (d.max < d.min) ctx.addIssue({ code: 'custom', path: ['max'], message: `must not be less than min (${d.min}ms), got ${d.max}ms` });
+    if (d.max < d.min)
+      ctx.addIssue({ code: 'custom', path: ['max'], message: `must not be less than min (${d.min}ms), got ${d.max}ms` });
   }),
 );
 
@@ -73,7 +75,8 @@ const throttle = scalarOrMapping(
   // One rate slows the response body (downloads); uploads are throttled only when asked.
   rate.transform((bps) => ({ request: undefined, response: bps })),
   strict({ request: rate.optional(), response: rate.optional() }, 'must be a rate like 64KiB/s').superRefine((t, ctx) => {
-    if (t.request === undefined && t.response === undefined) ctx.addIssue({ code: 'custom', message: 'must give request, response or both' });
+    if (t.request === undefined && t.response === undefined)
+      ctx.addIssue({ code: 'custom', message: 'must give request, response or both' });
   }),
 );
 
@@ -86,16 +89,25 @@ function checkCombination(f: Record<string, unknown>, ctx: z.RefinementCtx): voi
     ctx.addIssue({ code: 'custom', message: `empty fault: give one of ${ACTIONS.join(', ')} or delay` });
   }
   for (const extra of present.slice(1)) {
-    ctx.addIssue({ code: 'custom', path: [extra], message: `contradictory fields: ${present[0]} and ${extra} cannot be combined (one kind per fault, plus an optional delay)` });
+    ctx.addIssue({
+      code: 'custom',
+      path: [extra],
+      message: `contradictory fields: ${present[0]} and ${extra} cannot be combined (one kind per fault, plus an optional delay)`,
+    });
   }
   const answers = f['status'] !== undefined || f['replaceStatus'] !== undefined;
   for (const opt of ANSWER_OPTIONS) {
-    if (f[opt] !== undefined && !answers) ctx.addIssue({ code: 'custom', path: [opt], message: `${opt} applies only to status or replaceStatus` });
+    if (f[opt] !== undefined && !answers)
+      ctx.addIssue({ code: 'custom', path: [opt], message: `${opt} applies only to status or replaceStatus` });
   }
   if (f['phase'] !== undefined && f['delay'] === undefined) {
     ctx.addIssue({ code: 'custom', path: ['phase'], message: 'phase applies only to delay' });
   } else if (f['phase'] === 'response' && f['status'] !== undefined) {
-    ctx.addIssue({ code: 'custom', path: ['phase'], message: 'contradictory fields: phase: response waits for the upstream, which status never calls' });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['phase'],
+      message: 'contradictory fields: phase: response waits for the upstream, which status never calls',
+    });
   }
 }
 
@@ -117,14 +129,16 @@ export const faultSchema = strict(
 )
   .superRefine((f, ctx) => (isRecord(f) ? checkCombination(f, ctx) : undefined), { when: () => true })
   .transform((f): FaultSpec => {
-    const d: DelaySpec | null = f.delay === undefined ? null : { minMs: f.delay.min, maxMs: f.delay.max, phase: f.phase ?? 'request' };
+    const d: DelaySpec | null =
+      f.delay === undefined ? null : { minMs: f.delay.min, maxMs: f.delay.max, phase: f.phase ?? 'request' };
     const answer = { body: f.body ?? null, headers: f.headers ?? [], retryAfter: f.retryAfter ?? null };
     let action: FaultAction | null = null;
     if (f.status !== undefined) action = { kind: 'status', status: f.status, ...answer };
     else if (f.replaceStatus !== undefined) action = { kind: 'replaceStatus', status: f.replaceStatus, ...answer };
     else if (f.reset !== undefined) action = { kind: 'reset', afterBytes: f.reset.afterBytes };
     else if (f.hang !== undefined) action = { kind: 'hang', durationMs: f.hang };
-    else if (f.throttle !== undefined) action = { kind: 'throttle', requestBps: f.throttle.request ?? null, responseBps: f.throttle.response ?? null };
+    else if (f.throttle !== undefined)
+      action = { kind: 'throttle', requestBps: f.throttle.request ?? null, responseBps: f.throttle.response ?? null };
     else if (f.truncate !== undefined) action = { kind: 'truncate', bytes: f.truncate };
     return { delay: d, action, kind: action?.kind ?? 'delay' };
   });

@@ -17,16 +17,15 @@ const pathGlob = z.string({ error: PATH_MESSAGE }).startsWith('/', { error: PATH
 
 /** `x` or `[x, y]`, always a non-empty list afterwards. */
 function oneOrMany<T>(item: z.ZodType<T>, message: string) {
-  return z
-    .union([z.array(item).min(1), item.transform((v) => [v])], { error: message })
-    .transform((v): readonly T[] => v);
+  return z.union([z.array(item).min(1), item.transform((v) => [v])], { error: message }).transform((v): readonly T[] => v);
 }
 
 /** `pathRegex: ^/v\d+/` — a plain source (no slashes needed); `/source/flags` also accepted. */
 const pathRegex = z.string({ error: 'must be a regular expression like ^/v\\d+/' }).transform((v, ctx): RegexSpec => {
   const literal = /^\/(.+)\/([a-z]*)$/s.exec(v);
   // A path regex naturally starts with a slash, so only a trailing /flags makes it a literal.
-  const spec = literal !== null && literal[2] !== '' ? { source: literal[1] ?? '', flags: literal[2] ?? '' } : { source: v, flags: '' };
+  const spec =
+    literal !== null && literal[2] !== '' ? { source: literal[1] ?? '', flags: literal[2] ?? '' } : { source: v, flags: '' };
   const problem = regexProblem(spec.source, spec.flags);
   if (problem !== null) {
     ctx.addIssue({ code: 'custom', message: problem });
@@ -35,25 +34,31 @@ const pathRegex = z.string({ error: 'must be a regular expression like ^/v\\d+/'
   return spec;
 });
 
-const headerName = z.string().regex(TOKEN, { error: 'must be a valid header name' }).transform((n) => n.toLowerCase());
+const headerName = z
+  .string()
+  .regex(TOKEN, { error: 'must be a valid header name' })
+  .transform((n) => n.toLowerCase());
 
 export const matchSchema = strict(
   {
     method: oneOrMany(method, METHOD_MESSAGE).optional(),
     path: oneOrMany(pathGlob, PATH_MESSAGE).optional(),
     pathRegex: pathRegex.optional(),
-    headers: z.record(headerName, valueCondition, { error: recordMessage('header name', 'must be a mapping of header name to condition') }).optional(),
+    headers: z
+      .record(headerName, valueCondition, {
+        error: recordMessage('header name', 'must be a mapping of header name to condition'),
+      })
+      .optional(),
     query: z.record(z.string(), valueCondition, { error: 'must be a mapping of query parameter to condition' }).optional(),
   },
   'must be a mapping of conditions (method, path, pathRegex, headers, query)',
-)
-  .superRefine(
-    (v, ctx) => {
-      if (isRecord(v) && v['path'] !== undefined && v['pathRegex'] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['pathRegex'], message: 'contradictory fields: give path or pathRegex, not both' });
-      }
-    },
-    { when: () => true },
-  );
+).superRefine(
+  (v, ctx) => {
+    if (isRecord(v) && v['path'] !== undefined && v['pathRegex'] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['pathRegex'], message: 'contradictory fields: give path or pathRegex, not both' });
+    }
+  },
+  { when: () => true },
+);
 
 export type MatchDefinition = z.output<typeof matchSchema>;

@@ -53,7 +53,11 @@ function parseLimit(measure: 'bytes' | 'requests', raw: string | number): number
   } else if (typeof raw === 'number' ? Number.isSafeInteger(raw) && raw > 0 : /^[1-9]\d*$/.test(raw)) {
     return Number(raw);
   }
-  throw new Error(measure === 'bytes' ? 'must be a positive size like 10MiB (measure: bytes)' : 'must be a positive integer (measure: requests)');
+  throw new Error(
+    measure === 'bytes'
+      ? 'must be a positive size like 10MiB (measure: bytes)'
+      : 'must be a positive integer (measure: requests)',
+  );
 }
 
 const quotaSchema = strict(
@@ -90,18 +94,16 @@ const quotaSchema = strict(
     },
     { when: () => true },
   )
-  .transform(
-    (q): QuotaSpec => ({
-      key: q.key.key,
-      keyText: q.key.keyText,
-      measure: q.measure,
-      limit: parseLimit(q.measure, q.limit),
-      periodMs: q.period ?? null,
-      track: q.track ?? null,
-      countOn: q.countOn,
-      metricsPerKey: q.metricsPerKey,
-    }),
-  );
+  .transform((q): QuotaSpec => ({
+    key: q.key.key,
+    keyText: q.key.keyText,
+    measure: q.measure,
+    limit: parseLimit(q.measure, q.limit),
+    periodMs: q.period ?? null,
+    track: q.track ?? null,
+    countOn: q.countOn,
+    metricsPerKey: q.metricsPerKey,
+  }));
 
 /** Keys a quota rule may not have: the quota alone decides when it fires. */
 const NOT_WITH_QUOTA = ['probability', 'every', 'after', 'times', 'window'] as const;
@@ -121,7 +123,11 @@ export const whenSchema = strict(
     if (!isRecord(w) || w['quota'] === undefined) return;
     for (const key of NOT_WITH_QUOTA) {
       if (w[key] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [key], message: `contradictory fields: ${key} cannot be combined with quota (the quota decides when the rule fires)` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `contradictory fields: ${key} cannot be combined with quota (the quota decides when the rule fires)`,
+        });
       }
     }
   },

@@ -26,7 +26,11 @@ export const ruleSchema = strict(
     // select() hands a quota rule over as soon as it matches, before maxActive is consulted.
     const when = isRecord(r) ? r['when'] : undefined;
     if (isRecord(r) && r['maxActive'] !== undefined && isRecord(when) && when['quota'] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['maxActive'], message: 'contradictory fields: maxActive cannot be combined with when.quota' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['maxActive'],
+        message: 'contradictory fields: maxActive cannot be combined with when.quota',
+      });
     }
   },
   { when: () => true },

@@ -1,7 +1,12 @@
 import { request, type Reply } from '../helpers/http.js';
 
 /** One admin API call; `json` is the parsed body (null when it is not JSON). */
-export async function api(admin: string, method: string, path: string, options: { token?: string; body?: string | Buffer; headers?: Record<string, string> } = {}): Promise<Reply & { json: Record<string, unknown> | null }> {
+export async function api(
+  admin: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: string | Buffer; headers?: Record<string, string> } = {},
+): Promise<Reply & { json: Record<string, unknown> | null }> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const reply = await request(admin + path, { method, headers, ...(options.body === undefined ? {} : { body: options.body }) });

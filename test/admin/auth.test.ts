@@ -37,7 +37,10 @@ describe('the admin token', () => {
     const proxy = await setup();
     const before = proxy.app.rules.current;
     for (const [method, path, body] of CALLS) {
-      const reply = await api(proxy.admin, method, path, { ...(token === undefined ? {} : { token }), ...(body === undefined ? {} : { body }) });
+      const reply = await api(proxy.admin, method, path, {
+        ...(token === undefined ? {} : { token }),
+        ...(body === undefined ? {} : { body }),
+      });
       expect(reply.status, `${method} ${path}`).toBe(401);
       expect(reply.headers['content-type']).toBe('application/problem+json');
       expect(reply.headers['www-authenticate']).toBe('Bearer realm="faultline-admin"');

@@ -20,10 +20,17 @@ async function setup(flags: Record<string, string> = {}): Promise<Running> {
 }
 
 /** Run `faultline <name> ...argv` in-process with a captured io. */
-async function run(name: string, argv: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  name: string,
+  argv: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const io: CommandIO = { out: (s) => (out += s.endsWith('\n') ? s : s + '\n'), err: (s) => (err += s.endsWith('\n') ? s : s + '\n') };
+  const io: CommandIO = {
+    out: (s) => (out += s.endsWith('\n') ? s : s + '\n'),
+    err: (s) => (err += s.endsWith('\n') ? s : s + '\n'),
+  };
   const code = await createAdminCommands(env)[name]!(argv, io);
   return { code, out, err };
 }
@@ -42,8 +49,24 @@ describe('faultline rules / enable / disable / set / reload', () => {
     expect(table.code).toBe(0);
     const lines = table.out.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+STATE\s+KIND\s+TRIGGER\s+MATCHED\s+INJECTED\s+SOURCE$/);
-    expect(lines[1]!.split(/\s{2,}/)).toEqual(['full-disk', 'enabled', 'status 507', 'always', '1', '1', `${proxy.scenarioFile}:3`]);
-    expect(lines[2]!.split(/\s{2,}/)).toEqual(['teapot', 'disabled', 'status 418', 'probability 50%', '0', '0', `${proxy.scenarioFile}:6`]);
+    expect(lines[1]!.split(/\s{2,}/)).toEqual([
+      'full-disk',
+      'enabled',
+      'status 507',
+      'always',
+      '1',
+      '1',
+      `${proxy.scenarioFile}:3`,
+    ]);
+    expect(lines[2]!.split(/\s{2,}/)).toEqual([
+      'teapot',
+      'disabled',
+      'status 418',
+      'probability 50%',
+      '0',
+      '0',
+      `${proxy.scenarioFile}:6`,
+    ]);
     const json = await run('rules', ['--json'], { FAULTLINE_ADMIN: adminOf(proxy) });
     expect((JSON.parse(json.out) as { rules: unknown[] }).rules).toHaveLength(2);
   });
@@ -55,7 +78,11 @@ describe('faultline rules / enable / disable / set / reload', () => {
     expect((await request(`${proxy.url}/upload/x`, { method: 'PUT', body: 'a' })).status).toBe(201);
     expect(await run('enable', ['full-disk'], env)).toEqual({ code: 0, out: 'full-disk: enabled\n', err: '' });
     expect((await request(`${proxy.url}/upload/x`, { method: 'PUT', body: 'a' })).status).toBe(507);
-    expect(await run('set', ['full-disk', '--probability', '0%'], env)).toEqual({ code: 0, out: 'full-disk: enabled, probability 0% (set at run time)\n', err: '' });
+    expect(await run('set', ['full-disk', '--probability', '0%'], env)).toEqual({
+      code: 0,
+      out: 'full-disk: enabled, probability 0% (set at run time)\n',
+      err: '',
+    });
     expect((await request(`${proxy.url}/upload/x`, { method: 'PUT', body: 'a' })).status).toBe(201);
     expect((await run('set', ['teapot', '--probability=default'], env)).out).toBe('teapot: disabled, probability 50%\n');
   });
@@ -63,19 +90,35 @@ describe('faultline rules / enable / disable / set / reload', () => {
   it('reloads, and lists each problem of an invalid file (exit 1)', async () => {
     const proxy = await setup();
     writeFileSync(proxy.scenarioFile!, ADMIN_SCENARIO.replace('status: 418', 'status: 503'));
-    expect(await run('reload', ['--admin', adminOf(proxy)])).toEqual({ code: 0, out: 'reloaded: 2 rules (added 0, removed 0, changed 1, unchanged 1)\n', err: '' });
+    expect(await run('reload', ['--admin', adminOf(proxy)])).toEqual({
+      code: 0,
+      out: 'reloaded: 2 rules (added 0, removed 0, changed 1, unchanged 1)\n',
+      err: '',
+    });
     writeFileSync(proxy.scenarioFile!, 'version: 1\nrules:\n  - name: a\n    fault: { status: 99 }\n');
     const bad = await run('reload', ['--admin', adminOf(proxy)]);
     expect(bad.code).toBe(1);
-    expect(bad.err).toMatch(new RegExp(`^${proxy.scenarioFile!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:\\d+: rules\\[0\\]\\.fault\\.status: `));
-    expect(bad.err.trimEnd().split('\n').pop()).toBe('faultline reload: 1 problem(s) in the scenario files; the previous rules keep serving');
+    expect(bad.err).toMatch(
+      new RegExp(`^${proxy.scenarioFile!.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:4:\\d+: rules\\[0\\]\\.fault\\.status: `),
+    );
+    expect(bad.err.trimEnd().split('\n').pop()).toBe(
+      'faultline reload: 1 problem(s) in the scenario files; the previous rules keep serving',
+    );
   });
 
   it('exits 1 with the problem detail when the API refuses', async () => {
     const proxy = await setup({ adminToken: TOKEN });
-    expect(await run('disable', ['nope', '--admin', adminOf(proxy), '--admin-token', TOKEN])).toEqual({ code: 1, out: '', err: 'faultline disable: no rule named "nope"\n' });
+    expect(await run('disable', ['nope', '--admin', adminOf(proxy), '--admin-token', TOKEN])).toEqual({
+      code: 1,
+      out: '',
+      err: 'faultline disable: no rule named "nope"\n',
+    });
     const unauthorized = await run('rules', ['--admin', adminOf(proxy)]);
-    expect(unauthorized).toEqual({ code: 1, out: '', err: 'faultline rules: this admin route needs Authorization: Bearer <admin token> (give --admin-token or FAULTLINE_ADMIN_TOKEN)\n' });
+    expect(unauthorized).toEqual({
+      code: 1,
+      out: '',
+      err: 'faultline rules: this admin route needs Authorization: Bearer <admin token> (give --admin-token or FAULTLINE_ADMIN_TOKEN)\n',
+    });
     const bad = await run('set', ['full-disk', '--probability', '2', '--admin', adminOf(proxy), '--admin-token', TOKEN]);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('probability: expected a probability');
@@ -91,7 +134,9 @@ describe('faultline rules / enable / disable / set / reload', () => {
     await closeServer(server);
     const down = await run('rules', ['--admin', `127.0.0.1:${port}`]);
     expect(down.code).toBe(2);
-    expect(down.err).toBe(`faultline rules: cannot reach the admin API at http://127.0.0.1:${port}: ECONNREFUSED (is faultline running? see --admin / FAULTLINE_ADMIN)\n`);
+    expect(down.err).toBe(
+      `faultline rules: cannot reach the admin API at http://127.0.0.1:${port}: ECONNREFUSED (is faultline running? see --admin / FAULTLINE_ADMIN)\n`,
+    );
   });
 
   it('prints --help for each command', async () => {

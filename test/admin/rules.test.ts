@@ -16,7 +16,8 @@ async function setup(scenario = ADMIN_SCENARIO): Promise<Running> {
   return proxy;
 }
 
-const put = (proxy: Running): Promise<number> => request(`${proxy.url}/upload/x`, { method: 'PUT', body: 'abc' }).then((r) => r.status);
+const put = (proxy: Running): Promise<number> =>
+  request(`${proxy.url}/upload/x`, { method: 'PUT', body: 'abc' }).then((r) => r.status);
 
 describe('GET /rules', () => {
   it('lists each rule with its source, state and counters', async () => {
@@ -28,8 +29,34 @@ describe('GET /rules', () => {
     expect(reply.headers['content-type']).toBe('application/json; charset=utf-8');
     const rules = reply.json!.rules as Record<string, unknown>[];
     expect(rules).toEqual([
-      { name: 'full-disk', source: proxy.scenarioFile, line: 3, state: 'enabled', kind: 'status', code: 507, trigger: 'always', probability: null, probabilityOverridden: false, matched: 2, injected: 2, active: 0 },
-      { name: 'teapot', source: proxy.scenarioFile, line: 6, state: 'disabled', kind: 'status', code: 418, trigger: 'probability 50%', probability: 0.5, probabilityOverridden: false, matched: 0, injected: 0, active: 0 },
+      {
+        name: 'full-disk',
+        source: proxy.scenarioFile,
+        line: 3,
+        state: 'enabled',
+        kind: 'status',
+        code: 507,
+        trigger: 'always',
+        probability: null,
+        probabilityOverridden: false,
+        matched: 2,
+        injected: 2,
+        active: 0,
+      },
+      {
+        name: 'teapot',
+        source: proxy.scenarioFile,
+        line: 6,
+        state: 'disabled',
+        kind: 'status',
+        code: 418,
+        trigger: 'probability 50%',
+        probability: 0.5,
+        probabilityOverridden: false,
+        matched: 0,
+        injected: 0,
+        active: 0,
+      },
     ]);
     expect(reply.json!.files).toEqual([proxy.scenarioFile]);
     expect((await api(proxy.admin, 'GET', '/rules/teapot')).json).toMatchObject({ name: 'teapot', state: 'disabled' });
@@ -48,7 +75,9 @@ describe('PATCH /rules/:name', () => {
     expect(off.status).toBe(200);
     expect(off.json).toMatchObject({ name: 'full-disk', state: 'disabled' });
     expect(await put(proxy)).toBe(201);
-    expect((await api(proxy.admin, 'PATCH', '/rules/full-disk', { body: '{"enabled": true}' })).json).toMatchObject({ state: 'enabled' });
+    expect((await api(proxy.admin, 'PATCH', '/rules/full-disk', { body: '{"enabled": true}' })).json).toMatchObject({
+      state: 'enabled',
+    });
     expect(await put(proxy)).toBe(507);
   });
 
@@ -58,11 +87,16 @@ describe('PATCH /rules/:name', () => {
     expect(zero.status).toBe(200);
     expect(zero.json).toMatchObject({ probability: 0, probabilityOverridden: true, trigger: 'probability 0%' });
     expect(await put(proxy)).toBe(201);
-    expect((await api(proxy.admin, 'PATCH', '/rules/full-disk', { body: '{"probability": 1}' })).json).toMatchObject({ probability: 1 });
+    expect((await api(proxy.admin, 'PATCH', '/rules/full-disk', { body: '{"probability": 1}' })).json).toMatchObject({
+      probability: 1,
+    });
     expect(await put(proxy)).toBe(507);
     const back = await api(proxy.admin, 'PATCH', '/rules/teapot', { body: '{"probability": "25%", "enabled": true}' });
     expect(back.json).toMatchObject({ state: 'enabled', probability: 0.25, trigger: 'probability 25%' });
-    expect((await api(proxy.admin, 'PATCH', '/rules/teapot', { body: '{"probability": null}' })).json).toMatchObject({ probability: 0.5, probabilityOverridden: false });
+    expect((await api(proxy.admin, 'PATCH', '/rules/teapot', { body: '{"probability": null}' })).json).toMatchObject({
+      probability: 0.5,
+      probabilityOverridden: false,
+    });
     expect(proxy.app.rules.current.byName.get('teapot')!.state.probability).toBeNull();
   });
 
@@ -136,7 +170,10 @@ describe('PUT /rules', () => {
     expect(reply.status).toBe(200);
     expect(reply.json!.changes).toEqual({ added: ['teapot2'], removed: ['teapot'], changed: [], unchanged: 1 });
     const rules = reply.json!.rules as Record<string, unknown>[];
-    expect(rules.map((r) => [r.name, r.source, r.injected])).toEqual([['full-disk', '<request>', 1], ['teapot2', '<request>', 0]]);
+    expect(rules.map((r) => [r.name, r.source, r.injected])).toEqual([
+      ['full-disk', '<request>', 1],
+      ['teapot2', '<request>', 0],
+    ]);
     expect(await put(proxy)).toBe(507);
     expect(proxy.app.rules.current.byName.has('teapot2')).toBe(true);
   });
@@ -150,7 +187,8 @@ describe('PUT /rules', () => {
 
   it('answers 422 with every problem at its <request>:line:column, and keeps the rules', async () => {
     const proxy = await setup();
-    const body = 'version: 1\nrules:\n  - name: a\n    match: { path: /x }\n    fault: { status: 99 }\n  - name: a\n    colour: red\n    fault: { reset: true }\n';
+    const body =
+      'version: 1\nrules:\n  - name: a\n    match: { path: /x }\n    fault: { status: 99 }\n  - name: a\n    colour: red\n    fault: { reset: true }\n';
     const reply = await api(proxy.admin, 'PUT', '/rules', { body });
     expect(reply.status).toBe(422);
     expect(reply.headers['content-type']).toBe('application/problem+json');
@@ -158,10 +196,17 @@ describe('PUT /rules', () => {
     const problems = reply.json!.problems as { file: string; line: number; column: number; path: string; message: string }[];
     expect(problems.length).toBeGreaterThanOrEqual(2);
     for (const p of problems) expect(p.file).toBe('<request>');
-    expect(problems.map((p) => `${p.line}:${p.column} ${p.path}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^5:\d+ rules\[0\]\.fault\.status$/), expect.stringMatching(/^7:5 rules\[1\]/)]));
+    expect(problems.map((p) => `${p.line}:${p.column} ${p.path}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^5:\d+ rules\[0\]\.fault\.status$/),
+        expect.stringMatching(/^7:5 rules\[1\]/),
+      ]),
+    );
     const detail = String(reply.json!.detail).split('\n');
     expect(detail[0]).toBe('the rule set is invalid; the current rules keep serving:');
-    expect(detail.slice(1)).toEqual(problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`));
+    expect(detail.slice(1)).toEqual(
+      problems.map((p) => `${p.file}:${p.line}:${p.column}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`),
+    );
     expect(proxy.app.rules.current.rules.map((r) => r.name)).toEqual(['full-disk', 'teapot']);
     expect((await api(proxy.admin, 'PUT', '/rules', { body: '' })).status).toBe(422);
   });
@@ -182,7 +227,10 @@ describe('POST /reload', () => {
     writeFileSync(proxy.scenarioFile!, 'version: 2\nrules: []\n');
     const reply = await api(proxy.admin, 'POST', '/reload');
     expect(reply.status).toBe(422);
-    expect(reply.json).toMatchObject({ code: 'FAULTLINE_SCENARIO_INVALID', problems: [{ file: proxy.scenarioFile, line: 1, column: 10, path: 'version' }] });
+    expect(reply.json).toMatchObject({
+      code: 'FAULTLINE_SCENARIO_INVALID',
+      problems: [{ file: proxy.scenarioFile, line: 1, column: 10, path: 'version' }],
+    });
     expect(await put(proxy)).toBe(507);
   });
 });

@@ -16,7 +16,10 @@ function expectOneLineError(run: { code: number | null; stderr: string }, patter
 
 describe('CLI error paths: one line, exit code 2, no stack trace', () => {
   it('unknown flag', async () => {
-    expectOneLineError(await runCli(['serve', '--upstream', 'http://127.0.0.1:1', '--bogus']), /^faultline: unknown option --bogus/);
+    expectOneLineError(
+      await runCli(['serve', '--upstream', 'http://127.0.0.1:1', '--bogus']),
+      /^faultline: unknown option --bogus/,
+    );
   });
   it('unknown command', async () => {
     expectOneLineError(await runCli(['frobnicate']), /^faultline: unknown command "frobnicate"/);
@@ -31,10 +34,16 @@ describe('CLI error paths: one line, exit code 2, no stack trace', () => {
     expectOneLineError(await runCli(['serve', '--listen', '127.0.0.1:0']), /^faultline: no upstream/);
   });
   it('bad listen address', async () => {
-    expectOneLineError(await runCli(['serve', '--upstream', 'http://127.0.0.1:1', '--listen', 'nope']), /--listen: "nope" is not HOST:PORT/);
+    expectOneLineError(
+      await runCli(['serve', '--upstream', 'http://127.0.0.1:1', '--listen', 'nope']),
+      /--listen: "nope" is not HOST:PORT/,
+    );
   });
   it('bad env value names the variable', async () => {
-    expectOneLineError(await runCli(['serve', '--upstream', 'http://127.0.0.1:1'], { env: { FAULTLINE_UPSTREAM_TIMEOUT: 'soon' } }), /^faultline: FAULTLINE_UPSTREAM_TIMEOUT: /);
+    expectOneLineError(
+      await runCli(['serve', '--upstream', 'http://127.0.0.1:1'], { env: { FAULTLINE_UPSTREAM_TIMEOUT: 'soon' } }),
+      /^faultline: FAULTLINE_UPSTREAM_TIMEOUT: /,
+    );
   });
   it('port in use', async () => {
     const blocker = net.createServer();
@@ -52,7 +61,10 @@ describe('CLI error paths: one line, exit code 2, no stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-cfg-'));
     const file = join(dir, 'faultline.yaml');
     writeFileSync(file, 'upstream: http://127.0.0.1:1\nlisten: 127.0.0.1:0\nlogLevle: debug\n');
-    expectOneLineError(await runCli(['serve', '--config', file]), new RegExp(`^faultline: ${file.replace(/[.]/g, '\\.')}:3:1: unknown setting "logLevle" \\(did you mean "logLevel"\\?\\)`));
+    expectOneLineError(
+      await runCli(['serve', '--config', file]),
+      new RegExp(`^faultline: ${file.replace(/[.]/g, '\\.')}:3:1: unknown setting "logLevle" \\(did you mean "logLevel"\\?\\)`),
+    );
   });
   it('missing config file', async () => {
     expectOneLineError(await runCli(['serve', '--config', '/nonexistent/faultline.yaml']), /cannot read config file \(ENOENT\)/);

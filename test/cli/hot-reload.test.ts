@@ -7,7 +7,8 @@ import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 const cleanups = cleanupAfterEach();
 
-const rule = (status: number): string => `version: 1\nrules:\n  - name: flaky\n    match: { path: /status/200 }\n    fault: { status: ${status} }\n`;
+const rule = (status: number): string =>
+  `version: 1\nrules:\n  - name: flaky\n    match: { path: /status/200 }\n    fault: { status: ${status} }\n`;
 
 /** Poll until the proxy answers `/status/200` with `status`, bounded. */
 async function until(proxy: Served, status: number, ms = 5000): Promise<number> {
@@ -26,7 +27,17 @@ describe('hot reload on the running CLI', () => {
     const demo = await startDemoUpstream();
     cleanups.push(() => demo.close());
     const file = scenarioFile(rule(503));
-    const proxy = await serveCli(['serve', '--upstream', demo.url, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--scenarios', file]);
+    const proxy = await serveCli([
+      'serve',
+      '--upstream',
+      demo.url,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--scenarios',
+      file,
+    ]);
     cleanups.push(() => proxy.stop());
     expect(await until(proxy, 503)).toBe(503);
 
@@ -50,7 +61,17 @@ describe('hot reload on the running CLI', () => {
   it('serve refuses to start on an invalid scenario, with file:line:column and exit code 2', async () => {
     const file = scenarioFile('version: 1\nrules:\n  - name: Bad_Name\n    fault: { status: 507 }\n');
     const { runCli } = await import('../helpers/cli.js');
-    const run = await runCli(['serve', '--upstream', 'http://127.0.0.1:1', '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--scenarios', file]);
+    const run = await runCli([
+      'serve',
+      '--upstream',
+      'http://127.0.0.1:1',
+      '--listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--scenarios',
+      file,
+    ]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(new RegExp(`^${file.replace(/[.]/g, '\\.')}:3:11: rules\\[0\\]\\.name: `, 'm'));
     expect(run.stderr).not.toMatch(/\n\s+at /);

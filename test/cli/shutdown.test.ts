@@ -14,7 +14,15 @@ describe('graceful shutdown of the spawned CLI', () => {
     });
     const port = await listenOn(slow);
     cleanups.push(() => closeServer(slow));
-    const proxy = await serveCli(['serve', '--upstream', `http://127.0.0.1:${port}`, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0']);
+    const proxy = await serveCli([
+      'serve',
+      '--upstream',
+      `http://127.0.0.1:${port}`,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+    ]);
     cleanups.push(() => proxy.stop());
     const inflight = request(`http://127.0.0.1:${proxy.proxyPort}/slow`);
     await new Promise((r) => setTimeout(r, 200));
@@ -32,7 +40,17 @@ describe('graceful shutdown of the spawned CLI', () => {
     });
     const port = await listenOn(stuck);
     cleanups.push(() => closeServer(stuck));
-    const proxy = await serveCli(['serve', '--upstream', `http://127.0.0.1:${port}`, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--shutdown-grace', '300ms']);
+    const proxy = await serveCli([
+      'serve',
+      '--upstream',
+      `http://127.0.0.1:${port}`,
+      '--listen',
+      '127.0.0.1:0',
+      '--admin',
+      '127.0.0.1:0',
+      '--shutdown-grace',
+      '300ms',
+    ]);
     cleanups.push(() => proxy.stop());
     const inflight = request(`http://127.0.0.1:${proxy.proxyPort}/stuck`).catch((e: Error) => e);
     await new Promise((r) => setTimeout(r, 150));

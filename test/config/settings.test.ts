@@ -28,13 +28,21 @@ describe('settings precedence: flag > env > file > default', () => {
     expect(s.upstream?.href).toBe('http://file.example/');
   });
   it('env over file', () => {
-    const s = loadSettings({ flags: new Map(), env: { FAULTLINE_LISTEN: '127.0.0.1:7003', FAULTLINE_LOG_LEVEL: 'debug' }, configFile: file });
+    const s = loadSettings({
+      flags: new Map(),
+      env: { FAULTLINE_LISTEN: '127.0.0.1:7003', FAULTLINE_LOG_LEVEL: 'debug' },
+      configFile: file,
+    });
     expect(s.listen.port).toBe(7003);
     expect(s.logLevel).toBe('debug');
     expect(s.admin.port).toBe(7002);
   });
   it('flag over env', () => {
-    const s = loadSettings({ flags: new Map([['listen', '127.0.0.1:7004']]), env: { FAULTLINE_LISTEN: '127.0.0.1:7003' }, configFile: file });
+    const s = loadSettings({
+      flags: new Map([['listen', '127.0.0.1:7004']]),
+      env: { FAULTLINE_LISTEN: '127.0.0.1:7003' },
+      configFile: file,
+    });
     expect(s.listen.port).toBe(7004);
   });
   it('env lists are comma-separated', () => {
@@ -52,6 +60,8 @@ describe('config/faultline.yaml documents every setting', () => {
     });
   }
   it('loads as a config file', () => {
-    expect(() => loadSettings({ flags: new Map(), env: {}, configFile: new URL('../../config/faultline.yaml', import.meta.url).pathname })).not.toThrow();
+    expect(() =>
+      loadSettings({ flags: new Map(), env: {}, configFile: new URL('../../config/faultline.yaml', import.meta.url).pathname }),
+    ).not.toThrow();
   });
 });

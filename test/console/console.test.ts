@@ -32,7 +32,10 @@ rules:
 `;
 const TOKEN = 'tok-console-e2e-not-a-real-secret';
 
-if (!HAVE_CHROMIUM) console.warn('test/console: /usr/bin/chromium is missing, so the browser tests are skipped (apt-get install chromium; .ci/run installs it)');
+if (!HAVE_CHROMIUM)
+  console.warn(
+    'test/console: /usr/bin/chromium is missing, so the browser tests are skipped (apt-get install chromium; .ci/run installs it)',
+  );
 
 let browser: Browser;
 beforeAll(async () => {
@@ -52,8 +55,14 @@ async function setup(flags: Record<string, string | boolean> = {}): Promise<Runn
   return proxy;
 }
 
-async function open(proxy: Running, options: { width?: number; height?: number; dark?: boolean; refresh?: number } = {}): Promise<Page> {
-  const context: BrowserContext = await browser.newContext({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 }, colorScheme: options.dark === true ? 'dark' : 'light' });
+async function open(
+  proxy: Running,
+  options: { width?: number; height?: number; dark?: boolean; refresh?: number } = {},
+): Promise<Page> {
+  const context: BrowserContext = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+    colorScheme: options.dark === true ? 'dark' : 'light',
+  });
   cleanups.push(() => context.close());
   // Fail with the locator's name long before the test's own timeout.
   context.setDefaultTimeout(8000);
@@ -70,7 +79,8 @@ async function open(proxy: Running, options: { width?: number; height?: number; 
   return page;
 }
 
-const put = (proxy: Running, path: string, headers: Record<string, string> = {}) => request(`${proxy.url}${path}`, { method: 'PUT', body: 'data', headers });
+const put = (proxy: Running, path: string, headers: Record<string, string> = {}) =>
+  request(`${proxy.url}${path}`, { method: 'PUT', body: 'data', headers });
 const row = (page: Page, rule: string) => page.locator(`tr[data-rule="${rule}"]`);
 
 describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
@@ -89,7 +99,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await full.locator('td[data-label="Injected"]').filter({ hasText: /^6$/ }).waitFor();
     expect(await full.locator('td[data-label="Matched"]').textContent()).toBe('6');
     // The traffic chart reads the same counters from /metrics.
-    await page.locator('#traffic-now').filter({ hasText: /[1-9][\d.]*\/s injected/ }).waitFor();
+    await page
+      .locator('#traffic-now')
+      .filter({ hasText: /[1-9][\d.]*\/s injected/ })
+      .waitFor();
     expect(await page.locator('#traffic .u-legend').count()).toBeGreaterThan(0);
   });
 
@@ -107,7 +120,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     expect((await put(proxy, '/upload/full/a')).status).toBe(507);
   });
 
-  it('edits a probability in place; the API\'s refusal is shown next to the field', async () => {
+  it("edits a probability in place; the API's refusal is shown next to the field", async () => {
     const proxy = await setup();
     const page = await open(proxy);
     const input = page.getByLabel('Probability of flaky-status');
@@ -127,7 +140,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     expect(await input.inputValue()).toBe('25%');
   });
 
-  it('sets a quota key\'s usage and shows it as a bar; resets it', async () => {
+  it("sets a quota key's usage and shows it as a bar; resets it", async () => {
     const proxy = await setup();
     const page = await open(proxy);
     const card = page.locator('article.quota[data-rule="tenant-quota"]');
@@ -142,7 +155,15 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     const fill = await bar.locator('.fill').evaluate((el) => (el as unknown as { style: { width: string } }).style.width);
     expect(fill).toBe('90%');
     // The proxy sees the same usage: 2 MiB more is over the limit.
-    expect((await request(`${proxy.url}/upload/t/x`, { method: 'PUT', headers: { 'x-tenant': 'acme' }, body: Buffer.alloc(2 * 1024 * 1024) })).status).toBe(507);
+    expect(
+      (
+        await request(`${proxy.url}/upload/t/x`, {
+          method: 'PUT',
+          headers: { 'x-tenant': 'acme' },
+          body: Buffer.alloc(2 * 1024 * 1024),
+        })
+      ).status,
+    ).toBe(507);
     await card.getByRole('textbox', { name: 'Key', exact: true }).fill('acme');
     await card.getByRole('textbox', { name: 'Used', exact: true }).fill('lots');
     await card.getByRole('button', { name: 'Set usage', exact: true }).click();
@@ -194,7 +215,10 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await page.getByRole('button', { name: 'Forget token' }).click();
     await page.locator('#auth').waitFor();
     await page.getByRole('switch', { name: 'Rule full-disk' }).click();
-    await row(page, 'full-disk').locator('.cell-switch .field-error').filter({ hasText: '401 FAULTLINE_ADMIN_UNAUTHORIZED: this admin route needs Authorization: Bearer <admin token>' }).waitFor();
+    await row(page, 'full-disk')
+      .locator('.cell-switch .field-error')
+      .filter({ hasText: '401 FAULTLINE_ADMIN_UNAUTHORIZED: this admin route needs Authorization: Bearer <admin token>' })
+      .waitFor();
     expect((await api(proxy.admin, 'GET', '/rules/full-disk', { token: TOKEN })).json).toMatchObject({ state: 'enabled' });
     expect((await put(proxy, '/upload/full/a')).status).toBe(507);
   });
@@ -230,7 +254,12 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     const end = Date.now() + 40_000;
     let i = 0;
     while (Date.now() < end) {
-      await Promise.all([put(proxy, `/upload/full/${i}`), request(`${proxy.url}/status/200`), request(`${proxy.url}/echo`), ...(i % 3 === 0 ? [put(proxy, `/upload/ok/${i}`)] : [])]);
+      await Promise.all([
+        put(proxy, `/upload/full/${i}`),
+        request(`${proxy.url}/status/200`),
+        request(`${proxy.url}/echo`),
+        ...(i % 3 === 0 ? [put(proxy, `/upload/ok/${i}`)] : []),
+      ]);
       i++;
       await new Promise((r) => setTimeout(r, 30 + 40 * (1 + Math.sin(i / 40))));
     }

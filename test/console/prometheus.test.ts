@@ -3,10 +3,12 @@ import { parseMetrics, quantileMs, rate } from '../../src/console/ui/prometheus.
 import { startDemoUpstream, startProxy } from '../helpers/faultline.js';
 import { request } from '../helpers/http.js';
 
-describe('the console\'s reading of GET /metrics', () => {
+describe("the console's reading of GET /metrics", () => {
   it('sums requests by outcome and reads the proxied histogram from the real exposition', async () => {
     const demo = await startDemoUpstream();
-    const proxy = await startProxy(demo.url, { scenario: 'version: 1\nrules:\n  - name: full\n    match: { path: /upload/** }\n    fault: { status: 507 }\n' });
+    const proxy = await startProxy(demo.url, {
+      scenario: 'version: 1\nrules:\n  - name: full\n    match: { path: /upload/** }\n    fault: { status: 507 }\n',
+    });
     try {
       const before = parseMetrics((await request(`${proxy.admin}/metrics`)).text, 0);
       for (let i = 0; i < 3; i++) await request(`${proxy.url}/status/200`);
@@ -25,7 +27,11 @@ describe('the console\'s reading of GET /metrics', () => {
   });
 
   it('estimates quantiles like histogram_quantile: linear inside the bucket, null without requests', () => {
-    const at = (t: number, counts: number[]) => ({ at: t, requests: {}, buckets: [0.001, 0.01, 0.1, Infinity].map((le, i) => ({ le, count: counts[i] ?? 0 })) });
+    const at = (t: number, counts: number[]) => ({
+      at: t,
+      requests: {},
+      buckets: [0.001, 0.01, 0.1, Infinity].map((le, i) => ({ le, count: counts[i] ?? 0 })),
+    });
     const a = at(0, [10, 10, 10, 10]);
     const b = at(1000, [10, 60, 110, 110]);
     // 100 new requests: 50 in (1 ms, 10 ms], 50 in (10 ms, 100 ms].

@@ -9,7 +9,8 @@ import { closeServer, listenOn, request } from '../helpers/http.js';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 const TOKEN = 'tok-console-5d1e-not-a-real-secret';
-const SCENARIO = 'version: 1\nrules:\n  - name: full-disk\n    match: { method: PUT, path: /upload/full/** }\n    fault: { status: 507 }\n';
+const SCENARIO =
+  'version: 1\nrules:\n  - name: full-disk\n    match: { method: PUT, path: /upload/full/** }\n    fault: { status: 507 }\n';
 
 const cleanups = cleanupAfterEach();
 
@@ -66,14 +67,20 @@ describe('the console page and its files', () => {
     const head = await request(`${proxy.admin}/console/assets/app.js`, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(head.body.length).toBe(0);
-    for (const path of ['/console/assets/routes.js', '/console/assets/..%2Froutes.js', '/console/assets/index.html', '/console/assets/']) {
+    for (const path of [
+      '/console/assets/routes.js',
+      '/console/assets/..%2Froutes.js',
+      '/console/assets/index.html',
+      '/console/assets/',
+    ]) {
       expect((await request(proxy.admin + path)).status, path).toBe(404);
     }
   });
 
   it('the page and its files are open with --admin-token; its data and the inspector are not', async () => {
     const proxy = await setup({ adminToken: TOKEN });
-    for (const path of ['/', '/console/assets/app.js', '/console/assets/app.css']) expect((await request(proxy.admin + path)).status, path).toBe(200);
+    for (const path of ['/', '/console/assets/app.js', '/console/assets/app.css'])
+      expect((await request(proxy.admin + path)).status, path).toBe(200);
     expect((await api(proxy.admin, 'GET', '/console/info')).status).toBe(401);
     const refused = await api(proxy.admin, 'POST', '/console/inspect', { body: inspectBody(`${proxy.url}/upload/full/x`) });
     expect(refused.status).toBe(401);
@@ -86,7 +93,9 @@ describe('the console page and its files', () => {
 describe('the inspector route', () => {
   it('inspects an injected 507 through faultline and finds it clean', async () => {
     const proxy = await setup();
-    const reply = await api(proxy.admin, 'POST', '/console/inspect', { body: inspectBody(`${proxy.url}/upload/full/x`, { method: 'PUT', body: 'data', headers: [['Content-Type', 'text/plain']] }) });
+    const reply = await api(proxy.admin, 'POST', '/console/inspect', {
+      body: inspectBody(`${proxy.url}/upload/full/x`, { method: 'PUT', body: 'data', headers: [['Content-Type', 'text/plain']] }),
+    });
     expect(reply.status).toBe(200);
     expect(reply.json).toMatchObject({ ok: true, counts: { error: 0, warning: 0 }, target: { connectTo: null } });
     const ex = (reply.json!.exchanges as { response: { status: number } }[])[0]!;
@@ -95,9 +104,14 @@ describe('the inspector route', () => {
 
   it('reaches the upstream and faultline by another name for the same address, pinned to the checked address', async () => {
     const proxy = await setup();
-    const viaName = await api(proxy.admin, 'POST', '/console/inspect', { body: inspectBody(`http://localhost:${proxy.port}/status/200`) });
+    const viaName = await api(proxy.admin, 'POST', '/console/inspect', {
+      body: inspectBody(`http://localhost:${proxy.port}/status/200`),
+    });
     expect(viaName.status).toBe(200);
-    expect(viaName.json!.target).toEqual({ url: `http://localhost:${proxy.port}/status/200`, connectTo: `127.0.0.1:${proxy.port}` });
+    expect(viaName.json!.target).toEqual({
+      url: `http://localhost:${proxy.port}/status/200`,
+      connectTo: `127.0.0.1:${proxy.port}`,
+    });
     const sent = (viaName.json!.exchanges as { request: { headers: [string, string][] } }[])[0]!.request.headers;
     expect(sent).toContainEqual(['Host', `localhost:${proxy.port}`]);
     const upstream = await api(proxy.admin, 'POST', '/console/inspect', { body: inspectBody(`${proxy.upstream}/status/404`) });
@@ -162,12 +176,18 @@ describe('the inspector route', () => {
 });
 
 describe('decideTarget', () => {
-  const policy: TargetPolicy = { anyHost: false, upstream: new URL('http://api.internal:3000/v1'), proxy: () => ({ host: '127.0.0.1', port: 8080 }) };
-  const dns = (table: Record<string, string[]>) => async (host: string): Promise<string[]> => {
-    const found = table[host] ?? (/^[\d.]+$|:/.test(host) ? [host] : undefined);
-    if (found === undefined) throw new Error(`ENOTFOUND ${host}`);
-    return found;
+  const policy: TargetPolicy = {
+    anyHost: false,
+    upstream: new URL('http://api.internal:3000/v1'),
+    proxy: () => ({ host: '127.0.0.1', port: 8080 }),
   };
+  const dns =
+    (table: Record<string, string[]>) =>
+    async (host: string): Promise<string[]> => {
+      const found = table[host] ?? (/^[\d.]+$|:/.test(host) ? [host] : undefined);
+      if (found === undefined) throw new Error(`ENOTFOUND ${host}`);
+      return found;
+    };
 
   it('pins a name with several addresses to the one that is allowed (a rebinding name reaches nothing else)', async () => {
     const resolve = dns({ 'api.internal': ['10.1.2.3'], 'evil.example': ['192.0.2.7', '::ffff:10.1.2.3'] });

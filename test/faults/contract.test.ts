@@ -129,7 +129,13 @@ describe('status', () => {
     expect(r.headers['x-faultline-fault']).toBe('s507');
     expect(r.headers['content-length']).toBe(String(r.body.length));
     const body = JSON.parse(r.text) as Record<string, unknown>;
-    expect(body).toMatchObject({ type: 'about:blank', title: 'Insufficient Storage', status: 507, instance: '/s507/a', requestId: 'req-1' });
+    expect(body).toMatchObject({
+      type: 'about:blank',
+      title: 'Insufficient Storage',
+      status: 507,
+      instance: '/s507/a',
+      requestId: 'req-1',
+    });
     expect(typeof body.detail).toBe('string');
     expect(r.text).not.toMatch(/\bat .*\.(js|ts):\d+/);
     expect(seen('/s507/a')).toBe(0);

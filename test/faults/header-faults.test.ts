@@ -41,8 +41,12 @@ describe('per-request faults from x-faultline-fault (headerFaults: true)', () =>
   });
 
   it('reset and truncate work from the header', async () => {
-    await expect(request(`${withHeaders.url}/h/3`, { headers: { 'x-faultline-fault': 'reset' } })).rejects.toMatchObject({ code: 'ECONNRESET' });
-    await expect(request(`${withHeaders.url}/bytes/5000`, { headers: { 'x-faultline-fault': 'truncate=100' } })).rejects.toThrow();
+    await expect(request(`${withHeaders.url}/h/3`, { headers: { 'x-faultline-fault': 'reset' } })).rejects.toMatchObject({
+      code: 'ECONNRESET',
+    });
+    await expect(
+      request(`${withHeaders.url}/bytes/5000`, { headers: { 'x-faultline-fault': 'truncate=100' } }),
+    ).rejects.toThrow();
   });
 
   it('a malformed header gets 400 problem+json naming the problem', async () => {

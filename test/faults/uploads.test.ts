@@ -67,7 +67,12 @@ describe('an early fault meets a request body', () => {
 
   it('curl with a body over 1 KiB (it sends Expect by itself) sees the 507', async () => {
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = execFile('curl', ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'PUT', '--data-binary', '@-', `${proxy.url}/upload/full/curl`], { timeout: 10_000 }, (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout }));
+      const child = execFile(
+        'curl',
+        ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'PUT', '--data-binary', '@-', `${proxy.url}/upload/full/curl`],
+        { timeout: 10_000 },
+        (err, stdout) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, out: stdout }),
+      );
       child.stdin?.end(Buffer.alloc(64 * 1024, 0x62));
     });
     expect(result.out).toBe('507');
@@ -102,11 +107,15 @@ describe('an early fault meets a request body', () => {
     const outcome = await new Promise<{ status: number; connection: string | undefined; sent: number }>((resolve, reject) => {
       let sent = 0;
       let stop = false;
-      const req = http.request(`${proxy.url}/upload/full/huge`, { method: 'PUT', agent: false, headers: { 'content-length': String(GiB) } }, (res) => {
-        stop = true;
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, sent }));
-      });
+      const req = http.request(
+        `${proxy.url}/upload/full/huge`,
+        { method: 'PUT', agent: false, headers: { 'content-length': String(GiB) } },
+        (res) => {
+          stop = true;
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, sent }));
+        },
+      );
       req.on('error', (e) => (stop ? undefined : reject(e)));
       const pump = (): void => {
         while (!stop && sent < GiB) {
@@ -127,7 +136,11 @@ describe('an early fault meets a request body', () => {
   });
 
   it('a chunked upload is answered too, and the upstream never sees it', async () => {
-    const r = await request(`${proxy.url}/upload/full/chunked`, { method: 'POST', headers: { 'transfer-encoding': 'chunked' }, body: Buffer.alloc(5000, 2) });
+    const r = await request(`${proxy.url}/upload/full/chunked`, {
+      method: 'POST',
+      headers: { 'transfer-encoding': 'chunked' },
+      body: Buffer.alloc(5000, 2),
+    });
     expect(r.status).toBe(507);
     expect(seenUnder('/upload/full/chunked')).toBe(0);
   });

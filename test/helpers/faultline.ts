@@ -28,11 +28,15 @@ export function scenarioFile(yaml: string, name = 'test.yaml'): string {
 }
 
 /** Start faultline in this process on 127.0.0.1:0 with a log sink the test can read back. */
-export async function startProxy(upstream: string, options: { scenario?: string; flags?: Record<string, RawValue> } & Partial<StartOptions> = {}): Promise<Running> {
+export async function startProxy(
+  upstream: string,
+  options: { scenario?: string; flags?: Record<string, RawValue> } & Partial<StartOptions> = {},
+): Promise<Running> {
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
@@ -47,7 +51,12 @@ export async function startProxy(upstream: string, options: { scenario?: string;
   for (const [k, v] of Object.entries(options.flags ?? {})) flags.set(k, v);
   const settings = loadSettings({ flags, env: {}, configFile: null });
   const log = pino({ level: 'debug' }, sink);
-  const app = await startFaultline(settings, { log, watch: options.watch ?? false, ...(options.now ? { now: options.now } : {}), ...(options.random ? { random: options.random } : {}) });
+  const app = await startFaultline(settings, {
+    log,
+    watch: options.watch ?? false,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
   return {
     app,
     url: `http://127.0.0.1:${app.proxyAddress.port}`,

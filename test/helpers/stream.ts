@@ -1,15 +1,23 @@
 import http from 'node:http';
 
 /** PUT `total` bytes in 64 KiB chunks with backpressure; resolves with the status and body text. */
-export function upload(url: string, total: number, headers: Record<string, string> = {}): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
+export function upload(
+  url: string,
+  total: number,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'PUT', agent: false, headers: { 'content-length': String(total), ...headers } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method: 'PUT', agent: false, headers: { 'content-length': String(total), ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     let left = total;
     const pump = (): void => {

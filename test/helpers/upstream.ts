@@ -17,7 +17,14 @@ export async function countingUpstream(): Promise<{ url: string; seen: SeenReque
   const demo = createDemoUpstream();
   const seen: SeenRequest[] = [];
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
-    const entry: SeenRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, at: Date.now(), completedAt: null, aborted: false };
+    const entry: SeenRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      at: Date.now(),
+      completedAt: null,
+      aborted: false,
+    };
     seen.push(entry);
     req.on('end', () => (entry.completedAt = Date.now()));
     req.on('aborted', () => (entry.aborted = true));

@@ -61,12 +61,18 @@ describe('leak patterns', () => {
     expect(leakIds(text)).toEqual(['leak-sql-error']);
   });
 
-  it.each(['10.12.0.7', '172.20.1.1', '192.168.1.20', '127.0.0.1:6379', 'localhost:5432', 'db-1.prod.internal', 'ip-10-0-0-1.ec2.internal', 'printer.local.'])(
-    'finds the internal address %s',
-    (addr) => {
-      expect(leakIds(`connect failed to ${addr}`)).toEqual(['leak-internal-address']);
-    },
-  );
+  it.each([
+    '10.12.0.7',
+    '172.20.1.1',
+    '192.168.1.20',
+    '127.0.0.1:6379',
+    'localhost:5432',
+    'db-1.prod.internal',
+    'ip-10-0-0-1.ec2.internal',
+    'printer.local.',
+  ])('finds the internal address %s', (addr) => {
+    expect(leakIds(`connect failed to ${addr}`)).toEqual(['leak-internal-address']);
+  });
 
   it.each([
     ['a time', 'outage at 10:30:45 UTC'],
@@ -74,7 +80,17 @@ describe('leak patterns', () => {
     ['loopback without a port', 'bound to 127.0.0.1'],
     ['a longer dotted number', 'version 1.10.0.1.2 and 110.0.0.1'],
     ['a file name ending in .local.json', 'see settings.local.json'],
-    ['faultline problem+json', JSON.stringify({ type: 'https://faultline.dev/problems/fault-injected', title: 'Insufficient Storage', status: 507, detail: 'injected', instance: '/orders/1', requestId: 'a1' })],
+    [
+      'faultline problem+json',
+      JSON.stringify({
+        type: 'https://faultline.dev/problems/fault-injected',
+        title: 'Insufficient Storage',
+        status: 507,
+        detail: 'injected',
+        instance: '/orders/1',
+        requestId: 'a1',
+      }),
+    ],
   ])('stays quiet on %s', (_name, text) => {
     expect(leakIds(text)).toEqual([]);
   });
@@ -92,11 +108,17 @@ describe('leak patterns', () => {
 });
 
 describe('Retry-After', () => {
-  it.each(['0', '120', 'Wed, 21 Oct 2015 07:28:00 GMT', 'Wednesday, 21-Oct-15 07:28:00 GMT', 'Wed Oct 21 07:28:00 2015', 'Sun Nov  6 08:49:37 1994'])(
-    'accepts %s',
-    (v) => expect(isValidRetryAfter(v)).toBe(true),
+  it.each([
+    '0',
+    '120',
+    'Wed, 21 Oct 2015 07:28:00 GMT',
+    'Wednesday, 21-Oct-15 07:28:00 GMT',
+    'Wed Oct 21 07:28:00 2015',
+    'Sun Nov  6 08:49:37 1994',
+  ])('accepts %s', (v) => expect(isValidRetryAfter(v)).toBe(true));
+  it.each(['1.5', '-1', 'soon', '2015-10-21T07:28:00Z', '', '10s', 'Wed, 21 Oct 2015 07:28:00 UTC'])('rejects %j', (v) =>
+    expect(isValidRetryAfter(v)).toBe(false),
   );
-  it.each(['1.5', '-1', 'soon', '2015-10-21T07:28:00Z', '', '10s', 'Wed, 21 Oct 2015 07:28:00 UTC'])('rejects %j', (v) => expect(isValidRetryAfter(v)).toBe(false));
 });
 
 describe('pure checks on hand-made exchanges', () => {
@@ -108,7 +130,8 @@ describe('pure checks on hand-made exchanges', () => {
   });
 
   it('lets s-maxage override max-age=0, and an invalid Expires count as expired (RFC 9111 §4.2.1, §5.3)', () => {
-    const run = (headers: [string, string][]): string[] => cachingCheck.run(input(fakeExchange({ status: 503, headers }))).map((f) => f.id);
+    const run = (headers: [string, string][]): string[] =>
+      cachingCheck.run(input(fakeExchange({ status: 503, headers }))).map((f) => f.id);
     expect(run([['Cache-Control', 'max-age=0, s-maxage=60']])).toEqual(['error-cacheable']);
     expect(run([['Expires', '0']])).toEqual([]);
     expect(run([['Cache-Control', 'private, max-age=60']])).toEqual([]);
@@ -116,8 +139,9 @@ describe('pure checks on hand-made exchanges', () => {
     expect(cachingCheck.run(input(fakeExchange({ status: 200 })))).toEqual([]);
   });
 
-  it('does not call a gateway\'s report of an invalid upstream answer a client error', () => {
-    const run = (status: number): string[] => statusCheck.run(input(fakeExchange({ status, text: 'upstream sent an invalid response' }))).map((f) => f.id);
+  it("does not call a gateway's report of an invalid upstream answer a client error", () => {
+    const run = (status: number): string[] =>
+      statusCheck.run(input(fakeExchange({ status, text: 'upstream sent an invalid response' }))).map((f) => f.id);
     expect(run(502)).toEqual([]);
     expect(run(500)).toEqual(['5xx-for-client-error']);
   });

@@ -21,7 +21,13 @@ const deps: InspectDeps = {
     const server = http.createServer((req, res) => {
       record.methods.push(req.method ?? '');
       req.resume();
-      const body = problemFor('FAULTLINE_FAULT_INJECTED', `injected ${status} by rule "inspect"`, req.url ?? '/', 'req-7', status);
+      const body = problemFor(
+        'FAULTLINE_FAULT_INJECTED',
+        `injected ${status} by rule "inspect"`,
+        req.url ?? '/',
+        'req-7',
+        status,
+      );
       sendProblem(req, res, body, status === 503 || status === 429 ? { 'retry-after': '1' } : {});
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -51,9 +57,17 @@ beforeAll(async () => {
   server = await startServer({
     '/ok': plain(200, { 'content-type': 'text/plain' }, 'ok'),
     '/clean-error': problem(503),
-    '/cached-error': plain(500, { 'content-type': 'application/problem+json', 'cache-control': 'max-age=600', 'x-request-id': 'r' }, '{"title":"x"}'),
+    '/cached-error': plain(
+      500,
+      { 'content-type': 'application/problem+json', 'cache-control': 'max-age=600', 'x-request-id': 'r' },
+      '{"title":"x"}',
+    ),
     '/messy': plain(500, { 'content-type': 'application/json', 'cache-control': 'max-age=600' }, '{"error":"boom"}'),
-    '/warn-only': plain(503, { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-request-id': 'r' }, '{"title":"x"}'),
+    '/warn-only': plain(
+      503,
+      { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-request-id': 'r' },
+      '{"title":"x"}',
+    ),
     '/method': (req, res) => res.writeHead(req.method === 'DELETE' ? 204 : 405).end(),
   });
   const probe = http.createServer();
@@ -101,7 +115,10 @@ describe('exit codes', () => {
   it('with --json, also gives the failure as JSON', async () => {
     const r = await run('--json', `http://127.0.0.1:${closedPort}/`);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.out)).toEqual({ ok: false, error: { code: 'FAULTLINE_UPSTREAM_UNREACHABLE', message: expect.stringContaining('connection refused') } });
+    expect(JSON.parse(r.out)).toEqual({
+      ok: false,
+      error: { code: 'FAULTLINE_UPSTREAM_UNREACHABLE', message: expect.stringContaining('connection refused') },
+    });
   });
 
   it('prints help with 0', async () => {
@@ -133,7 +150,9 @@ describe('output', () => {
     const findingLines = lines.filter((l) => /^ {2}(ERROR|WARNING|INFO) /.test(l));
     expect(findingLines.map((l) => l.split(/\s+/)[2])).toEqual(['error-cacheable', 'no-request-id', 'error-not-problem-json']);
     // Messages start in one column, and the why lines under them.
-    const column = findingLines.map((l) => l.indexOf('  ', l.indexOf('-')) + 2 + l.slice(l.indexOf('  ', l.indexOf('-')) + 2).search(/\S/));
+    const column = findingLines.map(
+      (l) => l.indexOf('  ', l.indexOf('-')) + 2 + l.slice(l.indexOf('  ', l.indexOf('-')) + 2).search(/\S/),
+    );
     expect(new Set(column).size).toBe(1);
     expect(lines.filter((l) => l.trimStart().startsWith('why: ')).every((l) => l.indexOf('why: ') === column[0])).toBe(true);
   });
@@ -144,18 +163,33 @@ describe('output', () => {
     const j = JSON.parse(r.out) as InspectJson;
     expect(Object.keys(j).sort()).toEqual(['corsProbe', 'counts', 'exchanges', 'findings', 'ok']);
     expect(j).toMatchObject({ ok: false, counts: { error: 1, warning: 0, info: 0 }, corsProbe: null });
-    expect(j.findings[0]).toEqual({ id: 'error-cacheable', severity: 'error', message: '500 response is fresh for 600 s (max-age=600)', why: expect.any(String) });
+    expect(j.findings[0]).toEqual({
+      id: 'error-cacheable',
+      severity: 'error',
+      message: '500 response is fresh for 600 s (max-age=600)',
+      why: expect.any(String),
+    });
     const [ex] = j.exchanges;
     expect(Object.keys(ex!).sort()).toEqual(['request', 'response', 'timings']);
     expect(ex!.request).toMatchObject({ method: 'GET', url: `${server.url}/cached-error`, bodyBytes: 0 });
     expect(ex!.request.headers[0]).toEqual(['Host', `127.0.0.1:${server.port}`]);
-    expect(ex!.response).toMatchObject({ httpVersion: '1.1', status: 500, statusText: 'Internal Server Error', bodyBytes: 13, bodyTruncated: false, bodyPreview: '{"title":"x"}', complete: true, timedOut: false, protocolError: null });
+    expect(ex!.response).toMatchObject({
+      httpVersion: '1.1',
+      status: 500,
+      statusText: 'Internal Server Error',
+      bodyBytes: 13,
+      bodyTruncated: false,
+      bodyPreview: '{"title":"x"}',
+      complete: true,
+      timedOut: false,
+      protocolError: null,
+    });
     expect(ex!.response.headers).toContainEqual(['cache-control', 'max-age=600']);
     expect(Object.keys(ex!.timings).sort()).toEqual(['connectMs', 'dnsMs', 'firstByteMs', 'tlsMs', 'totalMs']);
   });
 });
 
-describe('--status N: faultline\'s own answers are clean', () => {
+describe("--status N: faultline's own answers are clean", () => {
   it.each([400, 404, 429, 500, 502, 503, 504, 507])('%i has no errors or warnings', async (status) => {
     const r = await run('--json', '--status', String(status));
     const j = JSON.parse(r.out) as InspectJson;

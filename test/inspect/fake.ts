@@ -2,7 +2,14 @@ import type { CheckInput } from '../../src/inspect/checks/index.js';
 import type { Exchange, HeaderPair } from '../../src/inspect/index.js';
 
 /** An exchange built by hand, for checks that are pure functions of it. */
-export function fakeExchange(o: { status?: number; method?: string; url?: string; headers?: HeaderPair[]; text?: string; bodyBytes?: number }): Exchange {
+export function fakeExchange(o: {
+  status?: number;
+  method?: string;
+  url?: string;
+  headers?: HeaderPair[];
+  text?: string;
+  bodyBytes?: number;
+}): Exchange {
   const text = o.text ?? '';
   const body = Buffer.from(text);
   return {

@@ -17,7 +17,16 @@ beforeAll(async () => {
   server = await startServer({
     '/ok': plain(200, { 'content-type': 'text/plain' }, 'ok'),
     '/big': plain(200, { 'content-type': 'text/plain' }, 'x'.repeat(200_000)),
-    '/gzip': plain(500, { 'content-type': 'application/problem+json', 'content-encoding': 'gzip', 'cache-control': 'no-store', 'x-request-id': 'r' }, gzipSync('{"detail":"SQLSTATE[42000]"}')),
+    '/gzip': plain(
+      500,
+      {
+        'content-type': 'application/problem+json',
+        'content-encoding': 'gzip',
+        'cache-control': 'no-store',
+        'x-request-id': 'r',
+      },
+      gzipSync('{"detail":"SQLSTATE[42000]"}'),
+    ),
     '/stall': (_req, res) => res.writeHead(200, { 'content-length': '10' }).write('hello'),
     '/silent': () => undefined,
     '/a': plain(301, { location: '/b' }),
@@ -60,11 +69,26 @@ describe('one exchange', () => {
   });
 
   it('records exactly the request it sent', async () => {
-    const r = await inspect({ url: `${server.url}/echo`, headers: [['X-Trace', 'a'], ['X-Trace', 'b']], body: 'hi' });
+    const r = await inspect({
+      url: `${server.url}/echo`,
+      headers: [
+        ['X-Trace', 'a'],
+        ['X-Trace', 'b'],
+      ],
+      body: 'hi',
+    });
     expect(r.exchanges[0]!.request).toEqual({
       method: 'POST',
       url: `${server.url}/echo`,
-      headers: [['Host', `127.0.0.1:${server.port}`], ['X-Trace', 'a'], ['X-Trace', 'b'], ['User-Agent', 'faultline-inspect'], ['Accept', '*/*'], ['Content-Length', '2'], ['Connection', 'keep-alive']],
+      headers: [
+        ['Host', `127.0.0.1:${server.port}`],
+        ['X-Trace', 'a'],
+        ['X-Trace', 'b'],
+        ['User-Agent', 'faultline-inspect'],
+        ['Accept', '*/*'],
+        ['Content-Length', '2'],
+        ['Connection', 'keep-alive'],
+      ],
       bodyBytes: 2,
     });
     expect(seen.at(-1)).toMatchObject({ method: 'POST', body: 'hi' });
@@ -89,7 +113,9 @@ describe('one exchange', () => {
   });
 
   it('fails with FAULTLINE_UPSTREAM_TIMEOUT when no head arrives in time', async () => {
-    await expect(inspect({ url: `${server.url}/silent` }, { timeoutMs: 200 })).rejects.toMatchObject({ code: 'FAULTLINE_UPSTREAM_TIMEOUT' });
+    await expect(inspect({ url: `${server.url}/silent` }, { timeoutMs: 200 })).rejects.toMatchObject({
+      code: 'FAULTLINE_UPSTREAM_TIMEOUT',
+    });
   });
 
   it.each([
@@ -100,7 +126,9 @@ describe('one exchange', () => {
   });
 
   it('refuses a header value with a line break', async () => {
-    await expect(inspect({ url: `${server.url}/ok`, headers: [['X-A', 'a\r\nX-B: b']] })).rejects.toMatchObject({ code: 'FAULTLINE_USAGE' });
+    await expect(inspect({ url: `${server.url}/ok`, headers: [['X-A', 'a\r\nX-B: b']] })).rejects.toMatchObject({
+      code: 'FAULTLINE_USAGE',
+    });
   });
 });
 
@@ -113,7 +141,11 @@ describe('redirects', () => {
 
   it('follows the chain with follow, resolving relative Locations', async () => {
     const r = await inspect({ url: `${server.url}/a` }, { follow: true });
-    expect(r.exchanges.map((e) => [new URL(e.request.url).pathname, e.response.status])).toEqual([['/a', 301], ['/b', 302], ['/c', 200]]);
+    expect(r.exchanges.map((e) => [new URL(e.request.url).pathname, e.response.status])).toEqual([
+      ['/a', 301],
+      ['/b', 302],
+      ['/c', 200],
+    ]);
     expect(r.findings).toEqual([]);
   });
 

@@ -34,7 +34,13 @@ export async function startServer(routes: Record<string, Route>): Promise<TestSe
 /** A faultline-style answer: problem+json, no-store, x-request-id; Retry-After for 503/429. */
 export function problem(status: number, opts: { detail?: string; headers?: OutgoingHttpHeaders } = {}): Route {
   return (req, res) => {
-    const body = problemFor('FAULTLINE_FAULT_INJECTED', opts.detail ?? 'injected by rule "test"', req.url ?? '/', 'req-1', status);
+    const body = problemFor(
+      'FAULTLINE_FAULT_INJECTED',
+      opts.detail ?? 'injected by rule "test"',
+      req.url ?? '/',
+      'req-1',
+      status,
+    );
     const extra: OutgoingHttpHeaders = status === 503 || status === 429 ? { 'retry-after': '5' } : {};
     sendProblem(req, res, body, { ...extra, ...opts.headers });
   };

@@ -39,7 +39,8 @@ async function knownSequence(proxy: Running): Promise<{ responseBytes: number }>
   const echo = await request(`${proxy.url}/echo`, { method: 'POST', body: 'abc' });
   expect(echo.status).toBe(200);
   responseBytes += echo.body.length;
-  for (let i = 0; i < 2; i++) expect((await request(`${proxy.url}/upload/a.bin`, { method: 'PUT', body: 'hello' })).status).toBe(507);
+  for (let i = 0; i < 2; i++)
+    expect((await request(`${proxy.url}/upload/a.bin`, { method: 'PUT', body: 'hello' })).status).toBe(507);
   expect((await request(`${proxy.url}/delay/2000`)).status).toBe(504);
   expect((await request(`${proxy.url}/status/200`, { headers: { 'x-faultline-fault': 'bogus' } })).status).toBe(400);
   return { responseBytes };
@@ -51,14 +52,21 @@ describe('GET /metrics', () => {
     const { responseBytes } = await knownSequence(proxy);
     const m = await scrape(proxy.admin);
     const requests = m.samples.filter((s) => s.name === 'faultline_requests_total');
-    const byOutcome = (a: { outcome?: string }, b: { outcome?: string }): number => String(a.outcome).localeCompare(String(b.outcome));
-    expect(requests.map((s) => ({ method: s.labels.method, code: s.labels.code, outcome: s.labels.outcome, n: s.value })).sort(byOutcome)).toEqual([
-      { method: 'PUT', code: '507', outcome: 'injected', n: 2 },
-      { method: 'GET', code: '200', outcome: 'proxied', n: 2 },
-      { method: 'POST', code: '200', outcome: 'proxied', n: 1 },
-      { method: 'GET', code: '400', outcome: 'rejected', n: 1 },
-      { method: 'GET', code: '504', outcome: 'upstream_error', n: 1 },
-    ].sort(byOutcome));
+    const byOutcome = (a: { outcome?: string }, b: { outcome?: string }): number =>
+      String(a.outcome).localeCompare(String(b.outcome));
+    expect(
+      requests
+        .map((s) => ({ method: s.labels.method, code: s.labels.code, outcome: s.labels.outcome, n: s.value }))
+        .sort(byOutcome),
+    ).toEqual(
+      [
+        { method: 'PUT', code: '507', outcome: 'injected', n: 2 },
+        { method: 'GET', code: '200', outcome: 'proxied', n: 2 },
+        { method: 'POST', code: '200', outcome: 'proxied', n: 1 },
+        { method: 'GET', code: '400', outcome: 'rejected', n: 1 },
+        { method: 'GET', code: '504', outcome: 'upstream_error', n: 1 },
+      ].sort(byOutcome),
+    );
     expect(m.value('faultline_faults_injected_total', { rule: 'full-disk', kind: 'status', code: '507' })).toBe(2);
     expect(m.value('faultline_faults_injected_total', { rule: 'never-fires', kind: 'reset', code: 'none' })).toBe(0);
     expect(m.value('faultline_faults_injected_total', { rule: 'header', kind: 'header', code: 'none' })).toBe(0);
@@ -116,11 +124,14 @@ describe('GET /metrics', () => {
 
 describe('promtool check metrics', () => {
   const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p)) ?? null;
-  it.skipIf(promtool === null)('passes on a real scrape, with no warnings (needs promtool: apt-get install prometheus; .ci/run does)', async () => {
-    const proxy = await setup();
-    await knownSequence(proxy);
-    const m = await scrape(proxy.admin);
-    const run = spawnSync(promtool!, ['check', 'metrics'], { input: m.text, encoding: 'utf8' });
-    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
-  });
+  it.skipIf(promtool === null)(
+    'passes on a real scrape, with no warnings (needs promtool: apt-get install prometheus; .ci/run does)',
+    async () => {
+      const proxy = await setup();
+      await knownSequence(proxy);
+      const m = await scrape(proxy.admin);
+      const run = spawnSync(promtool!, ['check', 'metrics'], { input: m.text, encoding: 'utf8' });
+      expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+    },
+  );
 });

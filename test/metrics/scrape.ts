@@ -22,7 +22,9 @@ export function parseExposition(text: string): Sample[] {
 }
 
 /** `GET /metrics` on the admin listener, parsed; `value()` finds one series by its exact labels. */
-export async function scrape(admin: string): Promise<{ text: string; samples: Sample[]; value(name: string, labels?: Record<string, string>): number | undefined }> {
+export async function scrape(
+  admin: string,
+): Promise<{ text: string; samples: Sample[]; value(name: string, labels?: Record<string, string>): number | undefined }> {
   const reply = await request(`${admin}/metrics`);
   if (reply.status !== 200) throw new Error(`GET /metrics: ${reply.status} ${reply.text}`);
   const samples = parseExposition(reply.text);
@@ -31,7 +33,9 @@ export async function scrape(admin: string): Promise<{ text: string; samples: Sa
     samples,
     value(name, labels = {}) {
       const want = Object.entries(labels);
-      const hit = samples.find((s) => s.name === name && Object.keys(s.labels).length === want.length && want.every(([k, v]) => s.labels[k] === v));
+      const hit = samples.find(
+        (s) => s.name === name && Object.keys(s.labels).length === want.length && want.every(([k, v]) => s.labels[k] === v),
+      );
       return hit?.value;
     },
   };

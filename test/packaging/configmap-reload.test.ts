@@ -59,7 +59,17 @@ async function start(scenarios: string): Promise<{ proxy: Served; get: (path: st
   });
   const port = await listenOn(upstream);
   cleanups.push(() => closeServer(upstream));
-  const proxy = await serveCli(['serve', '--upstream', `http://127.0.0.1:${port}`, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--scenarios', scenarios]);
+  const proxy = await serveCli([
+    'serve',
+    '--upstream',
+    `http://127.0.0.1:${port}`,
+    '--listen',
+    '127.0.0.1:0',
+    '--admin',
+    '127.0.0.1:0',
+    '--scenarios',
+    scenarios,
+  ]);
   cleanups.push(() => proxy.stop());
   return { proxy, get: (path) => request(`http://127.0.0.1:${proxy.proxyPort}${path}`) };
 }
@@ -94,7 +104,10 @@ describe('scenarios from a Kubernetes ConfigMap volume', () => {
     expect((await get('/other')).text).toBe('from upstream');
 
     await cm.write({ 'demo.yaml': scenario('after-503', 503) });
-    const swapped = await eventually(() => get('/swap'), (r) => r.status === 503);
+    const swapped = await eventually(
+      () => get('/swap'),
+      (r) => r.status === 503,
+    );
     expect(swapped.headers['x-faultline-fault']).toBe('after-503');
     const reloaded = await proxy.waitForLine((l) => l.msg === 'scenarios reloaded');
     expect(reloaded.reason).toBe('file change');
@@ -109,10 +122,16 @@ describe('scenarios from a Kubernetes ConfigMap volume', () => {
     expect((await get('/swap')).status).toBe(507);
 
     await cm.write({ 'demo.yaml': scenario('after-503', 503) });
-    await eventually(() => get('/swap'), (r) => r.status === 503);
+    await eventually(
+      () => get('/swap'),
+      (r) => r.status === 503,
+    );
     // and again: the watcher follows the file through more than one swap
     await cm.write({ 'demo.yaml': scenario('third-418', 418) });
-    await eventually(() => get('/swap'), (r) => r.status === 418);
+    await eventually(
+      () => get('/swap'),
+      (r) => r.status === 418,
+    );
   });
 
   it('keys added to and removed from the ConfigMap load and unload', async () => {
@@ -122,11 +141,17 @@ describe('scenarios from a Kubernetes ConfigMap volume', () => {
     expect((await get('/b')).status).toBe(200);
 
     await cm.write({ 'a.yaml': scenario('a-507', 507, '/a'), 'b.yaml': scenario('b-503', 503, '/b') });
-    await eventually(() => get('/b'), (r) => r.status === 503);
+    await eventually(
+      () => get('/b'),
+      (r) => r.status === 503,
+    );
     expect((await get('/a')).status).toBe(507);
 
     await cm.write({ 'b.yaml': scenario('b-503', 503, '/b') });
-    await eventually(() => get('/a'), (r) => r.status === 200);
+    await eventually(
+      () => get('/a'),
+      (r) => r.status === 200,
+    );
     expect((await get('/b')).status).toBe(503);
   });
 
@@ -142,6 +167,9 @@ describe('scenarios from a Kubernetes ConfigMap volume', () => {
     expect((await get('/swap')).status).toBe(507);
 
     await cm.write({ 'demo.yaml': scenario('after-503', 503) });
-    await eventually(() => get('/swap'), (r) => r.status === 503);
+    await eventually(
+      () => get('/swap'),
+      (r) => r.status === 503,
+    );
   });
 });

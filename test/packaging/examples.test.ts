@@ -141,7 +141,8 @@ describe('examples/kubernetes', () => {
   it('the ConfigMap holds scenarios that load together', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'faultline-k8s-'));
     try {
-      for (const [name, text] of Object.entries(find('ConfigMap').data as Record<string, string>)) await writeFile(join(dir, name), text);
+      for (const [name, text] of Object.entries(find('ConfigMap').data as Record<string, string>))
+        await writeFile(join(dir, name), text);
       const set = await loadRuleSet([dir]);
       expect(set.rules.map((r) => r.name).sort()).toEqual(['slow-reads', 'uploads-507']);
     } finally {

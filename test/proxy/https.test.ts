@@ -10,7 +10,25 @@ import { startProxy } from '../helpers/faultline.js';
 /** A self-signed certificate made for this run (openssl is on every Debian machine). */
 function selfSigned(): { key: Buffer; cert: Buffer } {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-days', '1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
 }
 
@@ -31,7 +49,10 @@ describe('HTTPS upstreams', () => {
     try {
       const reply = await request(`${proxy.url}/x`);
       expect(reply.status).toBe(502);
-      expect(JSON.parse(reply.text)).toMatchObject({ code: 'FAULTLINE_UPSTREAM_UNREACHABLE', detail: 'The TLS handshake with the upstream service failed.' });
+      expect(JSON.parse(reply.text)).toMatchObject({
+        code: 'FAULTLINE_UPSTREAM_UNREACHABLE',
+        detail: 'The TLS handshake with the upstream service failed.',
+      });
     } finally {
       await proxy.close();
     }

@@ -20,8 +20,22 @@ async function recordingUpstream(): Promise<{ url: string; seen: Seen[]; server:
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', rawHeaders: req.rawHeaders, body: Buffer.concat(chunks) });
       res.writeHead(201, 'Made It', [
-        'X-Upstream', 'one', 'X-Upstream', 'two', 'Keep-Alive', 'timeout=77', 'Connection', 'X-Secret, keep-alive',
-        'X-Secret', 'hop', 'Content-Type', 'text/plain', 'X-Request-Id', 'upstream-own-id', 'Via', '1.1 backend',
+        'X-Upstream',
+        'one',
+        'X-Upstream',
+        'two',
+        'Keep-Alive',
+        'timeout=77',
+        'Connection',
+        'X-Secret, keep-alive',
+        'X-Secret',
+        'hop',
+        'Content-Type',
+        'text/plain',
+        'X-Request-Id',
+        'upstream-own-id',
+        'Via',
+        '1.1 backend',
       ]);
       res.end('created:' + Buffer.concat(chunks).length);
     });
@@ -81,7 +95,16 @@ describe('pass-through', () => {
   it('strips hop-by-hop headers both ways and adds forwarding headers', async () => {
     const { proxy, up } = await setup();
     const reply = await request(`${proxy.url}/h`, {
-      headers: { Connection: 'X-Drop-Me, keep-alive', 'X-Drop-Me': '1', 'Keep-Alive': 'timeout=1', TE: 'trailers', 'Proxy-Authorization': 'Basic x', 'X-Forwarded-For': '203.0.113.9', Via: '1.0 corp', Host: 'front.example' },
+      headers: {
+        Connection: 'X-Drop-Me, keep-alive',
+        'X-Drop-Me': '1',
+        'Keep-Alive': 'timeout=1',
+        TE: 'trailers',
+        'Proxy-Authorization': 'Basic x',
+        'X-Forwarded-For': '203.0.113.9',
+        Via: '1.0 corp',
+        Host: 'front.example',
+      },
     });
     const names = pairs(up.seen[0]!.rawHeaders).map(([n]) => n.toLowerCase());
     for (const hop of ['x-drop-me', 'keep-alive', 'te', 'proxy-authorization']) expect(names).not.toContain(hop);

@@ -27,7 +27,10 @@ describe('never an open proxy', () => {
     const proxy = await startProxy(demo.url);
     cleanups.push(() => proxy.close());
     const other = await bystander();
-    const raw = await rawExchange(proxy.port, `GET http://127.0.0.1:${other.port}/secret HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\nConnection: close\r\n\r\n`);
+    const raw = await rawExchange(
+      proxy.port,
+      `GET http://127.0.0.1:${other.port}/secret HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\nConnection: close\r\n\r\n`,
+    );
     expect(raw.data).toMatch(/^HTTP\/1\.1 400 /);
     expect(raw.data).toMatch(/content-type: application\/problem\+json/i);
     expect(raw.data).toContain('FAULTLINE_ABSOLUTE_FORM_REFUSED');
@@ -40,7 +43,10 @@ describe('never an open proxy', () => {
     const proxy = await startProxy(demo.url);
     cleanups.push(() => proxy.close());
     const other = await bystander();
-    const raw = await rawExchange(proxy.port, `CONNECT 127.0.0.1:${other.port} HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\n\r\n`);
+    const raw = await rawExchange(
+      proxy.port,
+      `CONNECT 127.0.0.1:${other.port} HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\n\r\n`,
+    );
     expect(raw.data).toMatch(/^HTTP\/1\.1 405 /);
     expect(raw.data).toContain('FAULTLINE_CONNECT_REFUSED');
     expect(other.connections()).toBe(0);
@@ -59,7 +65,13 @@ describe('upstream failures before the head', () => {
     expect(reply.headers['content-type']).toBe('application/problem+json');
     expect(reply.headers['cache-control']).toBe('no-store');
     const body = JSON.parse(reply.text) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 502, title: 'Bad Gateway', code: 'FAULTLINE_UPSTREAM_UNREACHABLE', requestId: 'r-502', instance: '/x' });
+    expect(body).toMatchObject({
+      status: 502,
+      title: 'Bad Gateway',
+      code: 'FAULTLINE_UPSTREAM_UNREACHABLE',
+      requestId: 'r-502',
+      instance: '/x',
+    });
     expect(reply.text).not.toContain('127.0.0.1');
     expect(reply.text).not.toMatch(/ECONNREFUSED|at .*\.js/);
     expect(proxy.logs.some((l) => l.msg === 'upstream request failed' && l.reason === 'unreachable')).toBe(true);
@@ -111,7 +123,9 @@ describe('client aborts', () => {
     req.end();
     await new Promise((r) => setTimeout(r, 100));
     req.destroy();
-    await expect(Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('timeout'), 3000))])).resolves.toBe('closed');
+    await expect(
+      Promise.race([closed.then(() => 'closed'), new Promise((r) => setTimeout(() => r('timeout'), 3000))]),
+    ).resolves.toBe('closed');
   });
 });
 

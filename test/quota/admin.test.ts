@@ -29,7 +29,8 @@ async function setup(flags: Record<string, string> = {}): Promise<Running> {
   return proxy;
 }
 
-const put = (proxy: Running, tenant: string, size: number, method = 'PUT') => request(`${proxy.url}/upload/${tenant}/f`, { method, headers: { 'x-tenant-id': tenant }, body: Buffer.alloc(size) });
+const put = (proxy: Running, tenant: string, size: number, method = 'PUT') =>
+  request(`${proxy.url}/upload/${tenant}/f`, { method, headers: { 'x-tenant-id': tenant }, body: Buffer.alloc(size) });
 
 async function cli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string; err: string }> {
   let out = '';

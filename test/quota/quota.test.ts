@@ -8,7 +8,10 @@ import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 const cleanups = cleanupAfterEach();
 
-async function setup(quota: string, options: { now?: () => number; fault?: string; match?: string } = {}): Promise<{ proxy: Running; up: Awaited<ReturnType<typeof countingUpstream>> }> {
+async function setup(
+  quota: string,
+  options: { now?: () => number; fault?: string; match?: string } = {},
+): Promise<{ proxy: Running; up: Awaited<ReturnType<typeof countingUpstream>> }> {
   const up = await countingUpstream();
   cleanups.push(() => up.close());
   const scenario = `
@@ -34,7 +37,8 @@ describe('a per-tenant storage quota', () => {
     const { proxy, up } = await setup('{ key: "header:x-tenant-id", measure: bytes, limit: 10KiB }');
     const tenants = ['alice', 'bob', 'carol'];
     // 3 x 3000 bytes each, interleaved: 9000 of 10240 used per tenant.
-    for (let i = 0; i < 3; i++) for (const t of tenants) expect((await put(proxy, `/upload/${t}/${i}`, t, 3000)).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      for (const t of tenants) expect((await put(proxy, `/upload/${t}/${i}`, t, 3000)).status).toBe(201);
     for (const t of tenants) {
       const over = await put(proxy, `/upload/${t}/over`, t, 1241);
       expect(over.status).toBe(507);
@@ -50,18 +54,26 @@ describe('a per-tenant storage quota', () => {
     // The upstream never saw a request over the limit.
     expect(up.seen.filter((s) => s.url.includes('/over') || s.url.includes('/one-more'))).toHaveLength(0);
     const entries = await proxy.app.quotaStore.entries(() => 0);
-    expect(entries.map((e) => [e.key, e.used]).sort()).toEqual([['alice', 10240], ['bob', 10240], ['carol', 10240]]);
+    expect(entries.map((e) => [e.key, e.used]).sort()).toEqual([
+      ['alice', 10240],
+      ['bob', 10240],
+      ['carol', 10240],
+    ]);
   });
 
   it('a chunked upload crossing the limit mid-stream is aborted upstream; the client sees 507', async () => {
     const { proxy, up } = await setup('{ key: "header:x-tenant-id", measure: bytes, limit: 100KiB }');
     const outcome = await new Promise<{ status: number; text: string } | string>((resolve) => {
-      const req = http.request(`${proxy.url}/upload/dave/stream`, { method: 'PUT', agent: false, headers: { 'x-tenant-id': 'dave', 'transfer-encoding': 'chunked' } }, (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => (text += c.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        res.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
-      });
+      const req = http.request(
+        `${proxy.url}/upload/dave/stream`,
+        { method: 'PUT', agent: false, headers: { 'x-tenant-id': 'dave', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          res.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
+        },
+      );
       req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
       let sent = 0;
       const pump = (): void => {
@@ -101,7 +113,9 @@ describe('a per-tenant storage quota', () => {
         if (data.includes('}')) resolve(data);
       });
       socket.on('close', () => resolve(data));
-      socket.write('PUT /upload/erin/big HTTP/1.1\r\nHost: x\r\nX-Tenant-Id: erin\r\nContent-Length: 2048\r\nExpect: 100-continue\r\n\r\n');
+      socket.write(
+        'PUT /upload/erin/big HTTP/1.1\r\nHost: x\r\nX-Tenant-Id: erin\r\nContent-Length: 2048\r\nExpect: 100-continue\r\n\r\n',
+      );
     });
     socket.destroy();
     expect(text.startsWith('HTTP/1.1 507 ')).toBe(true);
@@ -132,7 +146,9 @@ describe('a per-tenant storage quota', () => {
   });
 
   it('countOn: always counts every request, whatever the upstream answers', async () => {
-    const { proxy } = await setup('{ key: "header:x-tenant-id", measure: bytes, limit: 1000, countOn: always }', { match: '{ method: PUT }' });
+    const { proxy } = await setup('{ key: "header:x-tenant-id", measure: bytes, limit: 1000, countOn: always }', {
+      match: '{ method: PUT }',
+    });
     expect((await put(proxy, '/status/500', 'h', 800)).status).toBe(500);
     expect((await put(proxy, '/upload/h/x', 'h', 300)).status).toBe(507);
   });
@@ -144,7 +160,9 @@ describe('a per-tenant storage quota', () => {
     expect((await put(proxy, '/upload/k1/b', 'x', 10)).status).toBe(201);
     const third = await put(proxy, '/upload/k1/c', 'x', 10);
     expect(third.status).toBe(507);
-    expect(JSON.parse(third.text)).toMatchObject({ detail: 'quota exceeded for path:2=k1: 2 of 2 requests used, 1 more requested' });
+    expect(JSON.parse(third.text)).toMatchObject({
+      detail: 'quota exceeded for path:2=k1: 2 of 2 requests used, 1 more requested',
+    });
   });
 
   it('period: usage starts again each period (injected clock)', async () => {
@@ -172,15 +190,19 @@ describe('a per-tenant storage quota', () => {
         res.end();
       });
     });
-    const port = await new Promise<number>((r) => failing.listen(0, '127.0.0.1', () => r((failing.address() as net.AddressInfo).port)));
+    const port = await new Promise<number>((r) =>
+      failing.listen(0, '127.0.0.1', () => r((failing.address() as net.AddressInfo).port)),
+    );
     cleanups.push(() => new Promise<void>((r) => failing.close(() => r())));
-    const proxy = await startProxy(`http://127.0.0.1:${port}`, { scenario: `version: 1
+    const proxy = await startProxy(`http://127.0.0.1:${port}`, {
+      scenario: `version: 1
 rules:
   - name: q
     match: { method: [PUT, DELETE] }
     when: { quota: { key: global, measure: bytes, limit: 1000, track: objects } }
     fault: { status: 507 }
-` });
+`,
+    });
     cleanups.push(() => proxy.close());
     expect((await request(`${proxy.url}/o/a`, { method: 'PUT', body: Buffer.alloc(700) })).status).toBe(201);
     expect((await request(`${proxy.url}/o/a`, { method: 'DELETE' })).status).toBe(500);

@@ -29,7 +29,11 @@ let closedReplica: Served;
 
 const KiB = 1024;
 const put = (replica: Served, tenant: string, path: string, size: number) =>
-  request(`http://127.0.0.1:${replica.proxyPort}/upload/${tenant}/${path}`, { method: 'PUT', headers: { 'x-tenant-id': tenant }, body: Buffer.alloc(size, 1) });
+  request(`http://127.0.0.1:${replica.proxyPort}/upload/${tenant}/${path}`, {
+    method: 'PUT',
+    headers: { 'x-tenant-id': tenant },
+    body: Buffer.alloc(size, 1),
+  });
 
 async function eventually(check: () => Promise<boolean>, ms = 3000): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -44,8 +48,28 @@ beforeAll(async () => {
   redis = await startRedis();
   up = await countingUpstream();
   const file = scenarioFile(SCENARIO);
-  const args = (failure: string) => ['serve', '--upstream', up.url, '--listen', '127.0.0.1:0', '--admin', '127.0.0.1:0', '--scenarios', file, '--store', redis.url, '--store-failure', failure, '--store-budget', '200ms'];
-  [a, b, closedReplica] = await Promise.all([serveCli(args('fail-open')), serveCli(args('fail-open')), serveCli(args('fail-closed'))]);
+  const args = (failure: string) => [
+    'serve',
+    '--upstream',
+    up.url,
+    '--listen',
+    '127.0.0.1:0',
+    '--admin',
+    '127.0.0.1:0',
+    '--scenarios',
+    file,
+    '--store',
+    redis.url,
+    '--store-failure',
+    failure,
+    '--store-budget',
+    '200ms',
+  ];
+  [a, b, closedReplica] = await Promise.all([
+    serveCli(args('fail-open')),
+    serveCli(args('fail-open')),
+    serveCli(args('fail-closed')),
+  ]);
   await Promise.all([a, b, closedReplica].map((r) => r.waitForLine((l) => l.msg === 'quota store connected')));
 }, 30_000);
 
@@ -81,10 +105,14 @@ describe('replicas sharing a Redis store', () => {
     const patched = await api(`http://127.0.0.1:${a.adminPort}`, 'PATCH', '/rules/teapot', { body: '{"enabled":false}' });
     expect(patched.status).toBe(200);
     const started = Date.now();
-    expect(await eventually(async () => (await request(`http://127.0.0.1:${b.proxyPort}/status/200`)).status === 200, 1000)).toBe(true);
+    expect(await eventually(async () => (await request(`http://127.0.0.1:${b.proxyPort}/status/200`)).status === 200, 1000)).toBe(
+      true,
+    );
     expect(Date.now() - started).toBeLessThan(1000);
     await api(`http://127.0.0.1:${b.adminPort}`, 'PATCH', '/rules/teapot', { body: '{"enabled":true}' });
-    expect(await eventually(async () => (await request(`http://127.0.0.1:${a.proxyPort}/status/200`)).status === 418, 1000)).toBe(true);
+    expect(await eventually(async () => (await request(`http://127.0.0.1:${a.proxyPort}/status/200`)).status === 418, 1000)).toBe(
+      true,
+    );
   });
 
   it('Redis down: fail-open passes through, fail-closed answers 503; both recover when it returns', async () => {

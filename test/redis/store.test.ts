@@ -12,7 +12,8 @@ beforeAll(async () => {
   a = new RedisQuotaStore(redis.url, { maxObjects: 3, commandTimeoutMs: 1000, onEvict: (r) => evicted.push(r) });
   b = new RedisQuotaStore(redis.url, { maxObjects: 3, commandTimeoutMs: 1000 });
   await Promise.all([a.redis.ping(), b.redis.ping()].map((p) => p.catch(() => undefined)));
-  for (let i = 0; i < 50 && (a.redis.status !== 'ready' || b.redis.status !== 'ready'); i++) await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 50 && (a.redis.status !== 'ready' || b.redis.status !== 'ready'); i++)
+    await new Promise((r) => setTimeout(r, 20));
 });
 afterAll(async () => {
   await a.close();

@@ -20,7 +20,9 @@ async function messagesFor(name: string): Promise<{ code: number; lines: string[
 }
 
 describe('error messages of broken scenario files (golden)', () => {
-  const names = readdirSync(DIR).filter((n) => n.endsWith('.yaml')).sort();
+  const names = readdirSync(DIR)
+    .filter((n) => n.endsWith('.yaml'))
+    .sort();
 
   it('has at least 15 distinct broken files', () => {
     expect(names.length).toBeGreaterThanOrEqual(15);
@@ -32,7 +34,10 @@ describe('error messages of broken scenario files (golden)', () => {
       const { code, lines } = await messagesFor(name);
       // Each file is invalid, and says so with exit code 1 and no "ok" line.
       expect(code, name).toBe(1);
-      expect(lines.some((l) => l.startsWith('OUT ')), name).toBe(false);
+      expect(
+        lines.some((l) => l.startsWith('OUT ')),
+        name,
+      ).toBe(false);
       sections.push(`## ${name}\n${lines.join('\n')}\n`);
     }
     const actual = sections.join('\n');

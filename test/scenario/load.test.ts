@@ -57,17 +57,33 @@ describe('compiling faults', () => {
     expect(fault('d')).toEqual({
       delay: { minMs: 100, maxMs: 2000, phase: 'response' },
       kind: 'replaceStatus',
-      action: { kind: 'replaceStatus', status: 502, body: { contentType: 'text/plain; charset=utf-8', text: 'plain', hasPlaceholders: false }, headers: [], retryAfter: null },
+      action: {
+        kind: 'replaceStatus',
+        status: 502,
+        body: { contentType: 'text/plain; charset=utf-8', text: 'plain', hasPlaceholders: false },
+        headers: [],
+        retryAfter: null,
+      },
     });
     expect(fault('r')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', afterBytes: 1024 } });
     expect(fault('h')).toEqual({ delay: null, kind: 'hang', action: { kind: 'hang', durationMs: null } });
-    expect(fault('t')).toEqual({ delay: null, kind: 'throttle', action: { kind: 'throttle', requestBps: null, responseBps: 65536 } });
-    expect(fault('u')).toEqual({ delay: { minMs: 250, maxMs: 250, phase: 'request' }, kind: 'truncate', action: { kind: 'truncate', bytes: 10 } });
+    expect(fault('t')).toEqual({
+      delay: null,
+      kind: 'throttle',
+      action: { kind: 'throttle', requestBps: null, responseBps: 65536 },
+    });
+    expect(fault('u')).toEqual({
+      delay: { minMs: 250, maxMs: 250, phase: 'request' },
+      kind: 'truncate',
+      action: { kind: 'truncate', bytes: 10 },
+    });
     expect(fault('p')).toEqual({ delay: { minMs: 1000, maxMs: 1000, phase: 'request' }, kind: 'delay', action: null });
   });
 
   it('compiles a quota', () => {
-    const set = ruleSet('  - name: q\n    when: { quota: { key: header:X-Tenant-Id, measure: bytes, limit: 10MiB, period: 1h, track: objects } }\n    fault: { status: 507 }\n');
+    const set = ruleSet(
+      '  - name: q\n    when: { quota: { key: header:X-Tenant-Id, measure: bytes, limit: 10MiB, period: 1h, track: objects } }\n    fault: { status: 507 }\n',
+    );
     expect(set.byName.get('q')?.quota).toEqual({
       key: { kind: 'header', name: 'x-tenant-id' },
       keyText: 'header:X-Tenant-Id',
@@ -101,14 +117,21 @@ describe('compiling faults', () => {
   });
 
   it('accepts JSON (the admin API sends it)', () => {
-    const set = compileRuleSetFromText(JSON.stringify({ version: 1, rules: [{ name: 'j', fault: { status: 507 } }] }), '<request>');
+    const set = compileRuleSetFromText(
+      JSON.stringify({ version: 1, rules: [{ name: 'j', fault: { status: 507 } }] }),
+      '<request>',
+    );
     expect(set.rules.map((r) => [r.name, r.source])).toEqual([['j', '<request>']]);
   });
 
   it('reports problems of an in-memory document as a ScenarioError', async () => {
-    expect(await problemsOf(Promise.resolve().then(() => compileRuleSetFromText('version: 1\nrules:\n  - name: a\n    fault: { status: 1 }\n', '<request>')))).toEqual([
-      '<request>:4:22: rules[0].fault.status: must be an integer 200-599',
-    ]);
+    expect(
+      await problemsOf(
+        Promise.resolve().then(() =>
+          compileRuleSetFromText('version: 1\nrules:\n  - name: a\n    fault: { status: 1 }\n', '<request>'),
+        ),
+      ),
+    ).toEqual(['<request>:4:22: rules[0].fault.status: must be an integer 200-599']);
   });
 
   it('parseScenarioText returns problems or a document', () => {
@@ -124,7 +147,13 @@ describe('loadRuleSet', () => {
   });
 
   it('expands a directory to its *.yaml and *.yml files, sorted, skipping others and dot files', async () => {
-    const dir = tempDir({ 'b.yml': file('b'), 'a.yaml': file('a'), 'notes.txt': 'x', '.swap.yaml': 'broken: [', 'sub/c.yaml': file('c') });
+    const dir = tempDir({
+      'b.yml': file('b'),
+      'a.yaml': file('a'),
+      'notes.txt': 'x',
+      '.swap.yaml': 'broken: [',
+      'sub/c.yaml': file('c'),
+    });
     const set = await loadRuleSet([dir]);
     expect(set.rules.map((r) => r.name)).toEqual(['a', 'b']);
     expect(set.files).toEqual([join(dir, 'a.yaml'), join(dir, 'b.yml')]);
@@ -133,7 +162,11 @@ describe('loadRuleSet', () => {
   });
 
   it('reports every problem of every file, and duplicate names across files at the second one', async () => {
-    const dir = tempDir({ 'a.yaml': file('one', 'two'), 'b.yaml': `version: 1\nseed: 1\nrules:\n  - name: two\n    fault: { status: 1 }\n`, 'c.yaml': `version: 1\nseed: 2\nrules:\n  - name: two\n    fault: { status: 507 }\n` });
+    const dir = tempDir({
+      'a.yaml': file('one', 'two'),
+      'b.yaml': `version: 1\nseed: 1\nrules:\n  - name: two\n    fault: { status: 1 }\n`,
+      'c.yaml': `version: 1\nseed: 2\nrules:\n  - name: two\n    fault: { status: 507 }\n`,
+    });
     expect(await problemsOf(loadRuleSet([join(dir, 'missing.yaml'), dir]))).toEqual([
       `${join(dir, 'missing.yaml')}:1:1: cannot read: no such file or directory`,
       // Names and seeds are checked across files even when a file has other problems.
@@ -145,7 +178,11 @@ describe('loadRuleSet', () => {
   });
 
   it('takes the seed from the files; two different seeds are a problem', async () => {
-    const dir = tempDir({ 'a.yaml': `version: 1\nseed: 7\nrules: []\n`, 'b.yaml': `version: 1\nrules:\n`, 'c.yaml': `version: 1\nseed: 8\nrules: []\n` });
+    const dir = tempDir({
+      'a.yaml': `version: 1\nseed: 7\nrules: []\n`,
+      'b.yaml': `version: 1\nrules:\n`,
+      'c.yaml': `version: 1\nseed: 8\nrules: []\n`,
+    });
     expect((await loadRuleSet([join(dir, 'a.yaml'), join(dir, 'b.yaml')])).seed).toBe(7);
     expect(await problemsOf(loadRuleSet([dir]))).toEqual([
       `${join(dir, 'c.yaml')}:2:7: seed: conflicts with seed 7 in ${join(dir, 'a.yaml')} (one rule set has one seed)`,
@@ -154,8 +191,10 @@ describe('loadRuleSet', () => {
 });
 
 describe('reload carry-over', () => {
-  const v1 = 'version: 1\nrules:\n  - name: same\n    when: { every: 2 }\n    fault: { status: 507 }\n  - name: changed\n    fault: { status: 500 }\n  - name: gone\n    fault: { status: 500 }\n';
-  const v2 = 'version: 1\nrules:\n  - name: same\n    when:\n      every: 2\n    fault:\n      status: 507\n  - name: changed\n    fault: { status: 503 }\n  - name: added\n    fault: { status: 500 }\n';
+  const v1 =
+    'version: 1\nrules:\n  - name: same\n    when: { every: 2 }\n    fault: { status: 507 }\n  - name: changed\n    fault: { status: 500 }\n  - name: gone\n    fault: { status: 500 }\n';
+  const v2 =
+    'version: 1\nrules:\n  - name: same\n    when:\n      every: 2\n    fault:\n      status: 507\n  - name: changed\n    fault: { status: 503 }\n  - name: added\n    fault: { status: 500 }\n';
 
   it('keeps the state of unchanged rules (however reformatted) and starts changed and new ones fresh', () => {
     const old = compileRuleSetFromText(v1, 'f.yaml', { now: () => 1000 });
@@ -169,7 +208,15 @@ describe('reload carry-over', () => {
     expect(next.byName.get('same')?.state).toBe(old.byName.get('same')?.state);
     expect(next.byName.get('same')?.fingerprint).toBe(old.byName.get('same')?.fingerprint);
     for (const name of ['changed', 'added']) {
-      expect(next.byName.get(name)?.state).toEqual({ enabled: true, probability: null, enabledAt: 5000, matched: 0, injected: 0, active: 0, fired: 0 });
+      expect(next.byName.get(name)?.state).toEqual({
+        enabled: true,
+        probability: null,
+        enabledAt: 5000,
+        matched: 0,
+        injected: 0,
+        active: 0,
+        fired: 0,
+      });
     }
     expect(next.byName.has('gone')).toBe(false);
     expect(next.loadedAt).toBe(5000);

@@ -4,7 +4,13 @@ import { compileMatcher } from '../../src/scenario/matchers.js';
 import { req, ruleSet } from './helpers.js';
 
 /** Does a one-rule set whose rule has this `match` (YAML flow mapping) match the request? */
-function matches(match: string, method: string, path: string, query = '', headers: Record<string, string | string[]> = {}): boolean {
+function matches(
+  match: string,
+  method: string,
+  path: string,
+  query = '',
+  headers: Record<string, string | string[]> = {},
+): boolean {
   const set = ruleSet(`  - name: r\n    match: ${match}\n    fault: { status: 507 }\n`);
   return set.select(req(method, headers), path, query, 0) !== null;
 }
@@ -82,7 +88,12 @@ describe('match', () => {
 
   it('does not read headers for a rule without header conditions', () => {
     const set = ruleSet('  - name: r\n    match: { path: /a }\n    fault: { status: 507 }\n');
-    const trap = { method: 'GET', get headers(): never { throw new Error('headers read') } };
+    const trap = {
+      method: 'GET',
+      get headers(): never {
+        throw new Error('headers read');
+      },
+    };
     expect(set.select(trap as never, '/a', '', 0)?.name).toBe('r');
   });
 });

@@ -22,14 +22,17 @@ describe('randomness', () => {
 
   it('probability 10% fires for 10% of 100,000 requests, within ±0.5 percentage points', () => {
     for (const seed of [1, 42, 2026]) {
-      const set = ruleSet('  - name: r\n    when: { probability: 10% }\n    fault: { status: 507 }\n', { head: `seed: ${seed}\n` });
+      const set = ruleSet('  - name: r\n    when: { probability: 10% }\n    fault: { status: 507 }\n', {
+        head: `seed: ${seed}\n`,
+      });
       const fired = run(set, 100_000).filter((n) => n !== null).length;
       expect(Math.abs(fired / 100_000 - 0.1), `seed ${seed}`).toBeLessThan(0.005);
     }
   });
 
   it('a seeded rule set makes the same decisions for the same requests, also after a reload', () => {
-    const rules = '  - name: a\n    when: { probability: 30% }\n    fault: { status: 500 }\n  - name: b\n    when: { probability: 0.5 }\n    fault: { status: 507 }\n';
+    const rules =
+      '  - name: a\n    when: { probability: 30% }\n    fault: { status: 500 }\n  - name: b\n    when: { probability: 0.5 }\n    fault: { status: 507 }\n';
     const first = ruleSet(rules, { head: 'seed: 99\n' });
     const second = ruleSet(rules, { head: 'seed: 99\n' });
     const other = ruleSet(rules, { head: 'seed: 100\n' });

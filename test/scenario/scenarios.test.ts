@@ -7,7 +7,9 @@ import { readScenarioFiles, loadRuleSet } from '../../src/scenario/load.js';
 /* Every example in scenarios/ must validate: they are documentation that users copy. */
 
 const DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url));
-const names = readdirSync(DIR).filter((n) => /\.ya?ml$/.test(n)).sort();
+const names = readdirSync(DIR)
+  .filter((n) => /\.ya?ml$/.test(n))
+  .sort();
 
 describe('scenarios/', () => {
   it('holds the documented examples', () => {

@@ -80,7 +80,9 @@ describe('when', () => {
   });
 
   it('returns a quota rule as soon as it matches: the quota engine decides', () => {
-    const set = ruleSet('  - name: q\n    when: { quota: { key: global, measure: requests, limit: 1 } }\n    fault: { status: 429 }\n');
+    const set = ruleSet(
+      '  - name: q\n    when: { quota: { key: global, measure: requests, limit: 1 } }\n    fault: { status: 429 }\n',
+    );
     expect(run(set, 3)).toEqual(['q', 'q', 'q']);
   });
 

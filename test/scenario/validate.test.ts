@@ -14,10 +14,17 @@ async function validate(...argv: string[]): Promise<{ code: number; out: string[
 describe('faultline validate', () => {
   it('prints one summary line per valid file and exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-validate-'));
-    writeFileSync(join(dir, 'a.yaml'), 'version: 1\nrules:\n  - name: a\n    fault: { status: 507 }\n  - name: b\n    enabled: false\n    fault: { status: 500 }\n');
+    writeFileSync(
+      join(dir, 'a.yaml'),
+      'version: 1\nrules:\n  - name: a\n    fault: { status: 507 }\n  - name: b\n    enabled: false\n    fault: { status: 500 }\n',
+    );
     writeFileSync(join(dir, 'b.yaml'), 'version: 1\n');
     const r = await validate(dir);
-    expect(r).toEqual({ code: 0, out: [`${join(dir, 'a.yaml')}: ok, 2 rules (1 enabled)`, `${join(dir, 'b.yaml')}: ok, 0 rules (0 enabled)`], err: [] });
+    expect(r).toEqual({
+      code: 0,
+      out: [`${join(dir, 'a.yaml')}: ok, 2 rules (1 enabled)`, `${join(dir, 'b.yaml')}: ok, 0 rules (0 enabled)`],
+      err: [],
+    });
   });
 
   it('prints every problem and exits 1; valid files still get their line', async () => {

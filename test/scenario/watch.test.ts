@@ -15,10 +15,14 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 function watching(paths: string[]): { count: () => number; next: (ms?: number) => Promise<void>; watcher: ScenarioWatcher } {
   let calls = 0;
   let wake: (() => void) | null = null;
-  const watcher = watchScenarios(paths, () => {
-    calls++;
-    wake?.();
-  }, { debounceMs: 50 });
+  const watcher = watchScenarios(
+    paths,
+    () => {
+      calls++;
+      wake?.();
+    },
+    { debounceMs: 50 },
+  );
   open.push(watcher);
   return {
     watcher,

@@ -64,9 +64,20 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   if (body !== undefined) headers['content-type'] = 'application/json';
   let res: Response;
   try {
-    res = await fetch(path, { method, headers, cache: 'no-store', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    res = await fetch(path, {
+      method,
+      headers,
+      cache: 'no-store',
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
   } catch (err) {
-    throw new ApiError({ status: 0, title: 'No answer', detail: `faultline's admin listener did not answer (${(err as Error).message})`, code: null, field: null });
+    throw new ApiError({
+      status: 0,
+      title: 'No answer',
+      detail: `faultline's admin listener did not answer (${(err as Error).message})`,
+      code: null,
+      field: null,
+    });
   }
   if (res.status === 401) for (const fn of listeners) fn(true);
   if (res.ok) return (await res.json()) as T;
@@ -79,7 +90,13 @@ export async function getText(path: string): Promise<string> {
   try {
     res = await fetch(path, { cache: 'no-store' });
   } catch (err) {
-    throw new ApiError({ status: 0, title: 'No answer', detail: `faultline's admin listener did not answer (${(err as Error).message})`, code: null, field: null });
+    throw new ApiError({
+      status: 0,
+      title: 'No answer',
+      detail: `faultline's admin listener did not answer (${(err as Error).message})`,
+      code: null,
+      field: null,
+    });
   }
   if (!res.ok) throw new ApiError(await problemOf(res));
   return res.text();
@@ -95,7 +112,13 @@ async function problemOf(res: Response): Promise<Problem> {
     json = { detail: text.slice(0, 300) };
   }
   const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-  return { status: res.status, title: str(json.title) ?? res.statusText, detail: str(json.detail) ?? '', code: str(json.code), field: str(json.field) };
+  return {
+    status: res.status,
+    title: str(json.title) ?? res.statusText,
+    detail: str(json.detail) ?? '',
+    code: str(json.code),
+    field: str(json.field),
+  };
 }
 
 /** A path segment (rule names and quota keys go into URLs). */

@@ -4,7 +4,11 @@ type AttrValue = string | number | boolean | null | undefined;
 export type Child = Node | string | null | undefined | false;
 
 /** An element with attributes (false/null/undefined: absent; true: present) and children. */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, AttrValue> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, AttrValue> = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attrs)) {
     if (value === false || value === null || value === undefined) continue;
@@ -16,9 +20,13 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<s
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, AttrValue> = {}): SVGElementTagNameMap[K] {
+export function svg<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, AttrValue> = {},
+): SVGElementTagNameMap[K] {
   const el = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) if (value !== false && value !== null && value !== undefined) el.setAttribute(name, String(value));
+  for (const [name, value] of Object.entries(attrs))
+    if (value !== false && value !== null && value !== undefined) el.setAttribute(name, String(value));
   return el;
 }
 

@@ -39,7 +39,12 @@ export function formatPercent(p: number): string {
 
 /** `1h`, `30m`, `1d`: a quota period. */
 export function formatPeriod(ms: number): string {
-  const units: [number, string][] = [[86_400_000, 'd'], [3_600_000, 'h'], [60_000, 'm'], [1000, 's']];
+  const units: [number, string][] = [
+    [86_400_000, 'd'],
+    [3_600_000, 'h'],
+    [60_000, 'm'],
+    [1000, 's'],
+  ];
   for (const [size, name] of units) if (ms >= size && ms % size === 0) return `${ms / size}${name}`;
   return `${ms}ms`;
 }

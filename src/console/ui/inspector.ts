@@ -27,7 +27,18 @@ interface InspectReply {
   findings: Finding[];
   exchanges: {
     request: { method: string; url: string; headers: Pair[]; bodyBytes: number };
-    response: { httpVersion: string; status: number; statusText: string; headers: Pair[]; bodyBytes: number; bodyTruncated: boolean; bodyPreview: string; complete: boolean; timedOut: boolean; protocolError: string | null };
+    response: {
+      httpVersion: string;
+      status: number;
+      statusText: string;
+      headers: Pair[];
+      bodyBytes: number;
+      bodyTruncated: boolean;
+      bodyPreview: string;
+      complete: boolean;
+      timedOut: boolean;
+      protocolError: string | null;
+    };
     timings: { firstByteMs: number | null; totalMs: number };
   }[];
   target: { url: string; connectTo: string | null };
@@ -49,12 +60,31 @@ export class InspectorPanel {
   private readonly errors: Record<Field, FieldError>;
 
   constructor(root: HTMLElement) {
-    this.url = h('input', { id: 'inspect-url', name: 'url', type: 'url', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: 'http://127.0.0.1:8080/upload/full/x' });
+    this.url = h('input', {
+      id: 'inspect-url',
+      name: 'url',
+      type: 'url',
+      required: true,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      placeholder: 'http://127.0.0.1:8080/upload/full/x',
+    });
     this.method = h('select', { id: 'inspect-method', name: 'method' }, ...METHODS.map((m) => h('option', { value: m }, m)));
-    this.headers = h('textarea', { id: 'inspect-headers', name: 'headers', rows: 3, spellcheck: 'false', placeholder: 'Origin: https://app.example\nAccept: application/json' });
+    this.headers = h('textarea', {
+      id: 'inspect-headers',
+      name: 'headers',
+      rows: 3,
+      spellcheck: 'false',
+      placeholder: 'Origin: https://app.example\nAccept: application/json',
+    });
     this.body = h('textarea', { id: 'inspect-body', name: 'body', rows: 3, spellcheck: 'false' });
     this.run = h('button', { type: 'submit', id: 'inspect-run' }, 'Inspect');
-    this.errors = { url: new FieldError(this.url), method: new FieldError(this.method), headers: new FieldError(this.headers), body: new FieldError(this.body) };
+    this.errors = {
+      url: new FieldError(this.url),
+      method: new FieldError(this.method),
+      headers: new FieldError(this.headers),
+      body: new FieldError(this.body),
+    };
     this.scope = h('p', { class: 'note', id: 'inspect-scope' }, 'Only with the admin token when one is set.');
     this.result = h('div', { class: 'inspect-result', id: 'inspect-result', 'aria-live': 'polite' });
     const field = (label: string, control: HTMLElement, error: FieldError, cls = ''): HTMLElement =>
@@ -62,7 +92,12 @@ export class InspectorPanel {
     const form = h(
       'form',
       { class: 'inspect-form', novalidate: true },
-      h('div', { class: 'inspect-line' }, field('Method', this.method, this.errors.method, 'method'), field('URL', this.url, this.errors.url, 'grow')),
+      h(
+        'div',
+        { class: 'inspect-line' },
+        field('Method', this.method, this.errors.method, 'method'),
+        field('URL', this.url, this.errors.url, 'grow'),
+      ),
       field('Headers, one per line (Name: value)', this.headers, this.errors.headers),
       field('Body', this.body, this.errors.body),
       h('div', { class: 'actions' }, this.run),
@@ -79,7 +114,13 @@ export class InspectorPanel {
   setInfo(info: ConsoleInfo): void {
     const lines: Child[] = info.inspectAnyHost
       ? ['Started with --inspect-any-host: the inspector may reach any host this faultline can.']
-      : ['The inspector may only reach ', ...(info.inspectTargets ?? []).flatMap((t, i) => [i === 0 ? '' : ' or ', h('code', {}, t)]), '. Start faultline with ', h('code', {}, '--inspect-any-host'), ' to lift that.'];
+      : [
+          'The inspector may only reach ',
+          ...(info.inspectTargets ?? []).flatMap((t, i) => [i === 0 ? '' : ' or ', h('code', {}, t)]),
+          '. Start faultline with ',
+          h('code', {}, '--inspect-any-host'),
+          ' to lift that.',
+        ];
     fill(this.scope, ...lines, ' Redirects are shown, not followed.');
     if (this.url.value === '' && info.proxy !== null) {
       const host = info.proxy.host === '0.0.0.0' || info.proxy.host === '::' ? location.hostname : info.proxy.host;
@@ -95,7 +136,12 @@ export class InspectorPanel {
     this.run.setAttribute('aria-busy', 'true');
     setText(this.result, 'Running…');
     try {
-      const reply = await call<InspectReply>('POST', '/console/inspect', { url: this.url.value.trim(), method: this.method.value, headers, body: this.body.value });
+      const reply = await call<InspectReply>('POST', '/console/inspect', {
+        url: this.url.value.trim(),
+        method: this.method.value,
+        headers,
+        body: this.body.value,
+      });
       this.show(reply);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -139,14 +185,28 @@ export class InspectorPanel {
     const url = new URL(request.url);
     wire.push(`> ${request.method} ${url.pathname}${url.search} HTTP/1.1`, ...request.headers.map(([n, v]) => `> ${n}: ${v}`));
     if (request.bodyBytes > 0) wire.push(`> [${request.bodyBytes} body bytes]`);
-    wire.push('', `< HTTP/${response.httpVersion} ${response.status} ${response.statusText}`, ...response.headers.map(([n, v]) => `< ${n}: ${v}`));
+    wire.push(
+      '',
+      `< HTTP/${response.httpVersion} ${response.status} ${response.statusText}`,
+      ...response.headers.map(([n, v]) => `< ${n}: ${v}`),
+    );
     if (response.bodyPreview !== '') wire.push('', response.bodyPreview + (response.bodyTruncated ? '\n[…]' : ''));
-    const notes: string[] = [`first byte ${formatMs(timings.firstByteMs)}`, `total ${formatMs(timings.totalMs)}`, `${response.bodyBytes} body bytes`];
+    const notes: string[] = [
+      `first byte ${formatMs(timings.firstByteMs)}`,
+      `total ${formatMs(timings.totalMs)}`,
+      `${response.bodyBytes} body bytes`,
+    ];
     if (!response.complete) notes.push(response.timedOut ? 'timed out' : 'ended early');
     if (reply.target.connectTo !== null) notes.push(`connected to ${reply.target.connectTo}`);
     fill(
       this.result,
-      h('p', { class: 'status-line' }, h('span', { class: `status s${Math.floor(response.status / 100)}xx` }, `${response.status} ${response.statusText}`), ' ', h('span', { class: 'muted' }, `${request.method} ${reply.target.url}`)),
+      h(
+        'p',
+        { class: 'status-line' },
+        h('span', { class: `status s${Math.floor(response.status / 100)}xx` }, `${response.status} ${response.statusText}`),
+        ' ',
+        h('span', { class: 'muted' }, `${request.method} ${reply.target.url}`),
+      ),
       h('p', { class: `verdict ${clean ? 'ok' : c.error > 0 ? 'bad' : 'warn'}`, id: 'inspect-verdict' }, verdict),
       reply.findings.length === 0 ? null : h('ul', { class: 'findings' }, ...reply.findings.map(finding)),
       h('p', { class: 'muted' }, notes.join(' · ')),
@@ -164,6 +224,14 @@ function finding(f: Finding): HTMLElement {
     'li',
     { class: `finding sev-${f.severity}` },
     h('span', { class: 'sev' }, f.severity),
-    h('div', {}, h('code', {}, f.id), ' ', f.message, h('p', { class: 'why' }, f.why), f.evidence === undefined ? null : h('p', { class: 'evidence' }, h('code', {}, f.evidence))),
+    h(
+      'div',
+      {},
+      h('code', {}, f.id),
+      ' ',
+      f.message,
+      h('p', { class: 'why' }, f.why),
+      f.evidence === undefined ? null : h('p', { class: 'evidence' }, h('code', {}, f.evidence)),
+    ),
   );
 }

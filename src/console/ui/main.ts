@@ -99,7 +99,14 @@ function schedule(): void {
 
 function setStatus(state: 'live' | 'locked' | 'down'): void {
   status.dataset.state = state;
-  setText(status, state === 'live' ? `live · ${new Date().toLocaleTimeString()}` : state === 'locked' ? 'needs the admin token' : 'faultline is not answering');
+  setText(
+    status,
+    state === 'live'
+      ? `live · ${new Date().toLocaleTimeString()}`
+      : state === 'locked'
+        ? 'needs the admin token'
+        : 'faultline is not answering',
+  );
 }
 
 onTokenNeeded(() => {

@@ -24,7 +24,11 @@ const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
 function labels(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  for (const m of text.matchAll(LABEL)) out.set(m[1] ?? '', (m[2] ?? '').replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c)));
+  for (const m of text.matchAll(LABEL))
+    out.set(
+      m[1] ?? '',
+      (m[2] ?? '').replace(/\\(.)/g, (_s, c: string) => (c === 'n' ? '\n' : c)),
+    );
   return out;
 }
 

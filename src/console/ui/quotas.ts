@@ -31,7 +31,10 @@ export class QuotasPanel {
   private readonly list: HTMLElement;
   private readonly empty: HTMLElement;
 
-  constructor(root: HTMLElement, private readonly refreshSoon: () => void) {
+  constructor(
+    root: HTMLElement,
+    private readonly refreshSoon: () => void,
+  ) {
     this.list = h('div', { class: 'quota-list' });
     this.empty = h('p', { class: 'empty', hidden: true }, 'No quota rules in the live rule set (a rule with when.quota).');
     fill(root, this.list, this.empty);
@@ -47,7 +50,10 @@ export class QuotasPanel {
         card = new QuotaCard(rule.rule, this.refreshSoon);
         this.cards.set(rule.rule, card);
       }
-      card.update(rule, reply.quotas.filter((q) => q.rule === rule.rule));
+      card.update(
+        rule,
+        reply.quotas.filter((q) => q.rule === rule.rule),
+      );
       if (this.list.children[i] !== card.el) this.list.insertBefore(card.el, this.list.children[i] ?? null);
     });
     for (const [name, card] of this.cards) {
@@ -69,21 +75,43 @@ class QuotaCard {
   private unit = 'bytes';
   private usedInput!: HTMLInputElement;
 
-  constructor(private readonly rule: string, private readonly refreshSoon: () => void) {
+  constructor(
+    private readonly rule: string,
+    private readonly refreshSoon: () => void,
+  ) {
     this.info = h('p', { class: 'muted' });
     this.keys = h('ul', { class: 'quota-keys' });
     this.none = h('p', { class: 'muted', hidden: true }, 'No key has used this quota yet this period.');
     const resetAll = h('button', { type: 'button', class: 'secondary' }, 'Reset all keys');
     this.resetError = new FieldError(resetAll);
-    resetAll.addEventListener('click', () => void mutate(() => call('DELETE', `/quotas/${seg(rule)}`), this.resetError, this.refreshSoon));
-    this.el = h('article', { class: 'quota', 'data-rule': rule }, h('header', {}, h('h3', {}, rule), h('span', { class: 'quota-actions' }, resetAll)), this.info, this.resetError.el, this.keys, this.none, this.addForm());
+    resetAll.addEventListener(
+      'click',
+      () => void mutate(() => call('DELETE', `/quotas/${seg(rule)}`), this.resetError, this.refreshSoon),
+    );
+    this.el = h(
+      'article',
+      { class: 'quota', 'data-rule': rule },
+      h('header', {}, h('h3', {}, rule), h('span', { class: 'quota-actions' }, resetAll)),
+      this.info,
+      this.resetError.el,
+      this.keys,
+      this.none,
+      this.addForm(),
+    );
   }
 
   /** Set usage for any key, seen or not: how a test starts near the limit. */
   private addForm(): HTMLElement {
     const keyId = uid('qk');
     const usedId = uid('qu');
-    const key = h('input', { id: keyId, type: 'text', required: true, autocomplete: 'off', spellcheck: 'false', placeholder: 'acme' });
+    const key = h('input', {
+      id: keyId,
+      type: 'text',
+      required: true,
+      autocomplete: 'off',
+      spellcheck: 'false',
+      placeholder: 'acme',
+    });
     const used = h('input', { id: usedId, type: 'text', required: true, autocomplete: 'off', spellcheck: 'false' });
     this.usedInput = used;
     const error = new FieldError(used);
@@ -98,7 +126,11 @@ class QuotaCard {
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       if (key.value.trim() === '') return error.show('give the key (the value the rule keys on, e.g. a tenant id)');
-      void mutate(() => call('PUT', `/quotas/${seg(this.rule)}/${seg(key.value.trim())}`, { used: usedValue(used.value, this.unit) }), error, this.refreshSoon).then((ok) => {
+      void mutate(
+        () => call('PUT', `/quotas/${seg(this.rule)}/${seg(key.value.trim())}`, { used: usedValue(used.value, this.unit) }),
+        error,
+        this.refreshSoon,
+      ).then((ok) => {
         if (ok) form.reset();
       });
     });
@@ -143,18 +175,46 @@ class KeyRow {
     this.bar = h('span', { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-label': `Usage of ${key}` }, this.fillEl);
     this.text = h('span', { class: 'usage' });
     const id = uid('qs');
-    this.input = h('input', { id, type: 'text', autocomplete: 'off', spellcheck: 'false', size: 8, 'aria-label': `New usage for ${key}` });
+    this.input = h('input', {
+      id,
+      type: 'text',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      size: 8,
+      'aria-label': `New usage for ${key}`,
+    });
     const error = new FieldError(this.input);
     const reset = h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset ${key}` }, 'Reset');
-    reset.addEventListener('click', () => void mutate(() => call('DELETE', `/quotas/${seg(rule)}/${seg(key)}`), error, refreshSoon));
-    const form = h('form', { class: 'quota-set', novalidate: true }, this.input, h('button', { type: 'submit', 'aria-label': `Set usage of ${key}` }, 'Set'), reset);
+    reset.addEventListener(
+      'click',
+      () => void mutate(() => call('DELETE', `/quotas/${seg(rule)}/${seg(key)}`), error, refreshSoon),
+    );
+    const form = h(
+      'form',
+      { class: 'quota-set', novalidate: true },
+      this.input,
+      h('button', { type: 'submit', 'aria-label': `Set usage of ${key}` }, 'Set'),
+      reset,
+    );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
-      void mutate(() => call('PUT', `/quotas/${seg(rule)}/${seg(key)}`, { used: usedValue(this.input.value, this.unit) }), error, refreshSoon).then((ok) => {
+      void mutate(
+        () => call('PUT', `/quotas/${seg(rule)}/${seg(key)}`, { used: usedValue(this.input.value, this.unit) }),
+        error,
+        refreshSoon,
+      ).then((ok) => {
         if (ok) this.input.value = '';
       });
     });
-    this.el = h('li', { class: 'quota-key', 'data-key': key }, h('span', { class: 'key' }, key), this.bar, this.text, form, error.el);
+    this.el = h(
+      'li',
+      { class: 'quota-key', 'data-key': key },
+      h('span', { class: 'key' }, key),
+      this.bar,
+      this.text,
+      form,
+      error.el,
+    );
   }
 
   update(u: QuotaUsage): void {
@@ -168,8 +228,12 @@ class KeyRow {
     // CSSOM, not a style attribute: the CSP allows the one and forbids the other.
     this.fillEl.style.width = `${Math.min(100, share * 100).toFixed(2)}%`;
     const pending = u.pending > 0 ? ` (+${formatAmount(u.pending, u.unit)} in flight)` : '';
-    setText(this.text, `${formatAmount(u.used, u.unit)} of ${formatAmount(u.limit, u.unit)} · ${Math.round(share * 100)}%${pending}`);
-    if (document.activeElement !== this.input && this.input.value === '') this.input.placeholder = u.unit === 'bytes' ? '9MiB' : '100';
+    setText(
+      this.text,
+      `${formatAmount(u.used, u.unit)} of ${formatAmount(u.limit, u.unit)} · ${Math.round(share * 100)}%${pending}`,
+    );
+    if (document.activeElement !== this.input && this.input.value === '')
+      this.input.placeholder = u.unit === 'bytes' ? '9MiB' : '100';
   }
 }
 

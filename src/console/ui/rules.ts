@@ -51,10 +51,24 @@ export class RulesPanel {
       'table',
       { class: 'rules', id: 'rules-table' },
       h('caption', { class: 'visually-hidden' }, 'Rules of the live rule set'),
-      h('thead', {}, h('tr', {}, ...['On', 'Rule', 'Fault', 'Trigger', 'Probability', 'Matched', 'Injected', 'Last minute'].map((t) => h('th', { scope: 'col' }, t)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['On', 'Rule', 'Fault', 'Trigger', 'Probability', 'Matched', 'Injected', 'Last minute'].map((t) =>
+            h('th', { scope: 'col' }, t),
+          ),
+        ),
+      ),
       this.tbody,
     );
-    this.empty = h('p', { class: 'empty', hidden: true }, 'No rules: every request passes through untouched. Give faultline scenarios with --scenarios, or PUT a rule set to /rules.');
+    this.empty = h(
+      'p',
+      { class: 'empty', hidden: true },
+      'No rules: every request passes through untouched. Give faultline scenarios with --scenarios, or PUT a rule set to /rules.',
+    );
     fill(root, this.summary, h('div', { class: 'table-wrap' }, this.table), this.empty);
   }
 
@@ -62,7 +76,10 @@ export class RulesPanel {
     const reply = await call<RulesReply>('GET', '/rules');
     const at = Date.now();
     const files = reply.files.length === 0 ? 'no scenario files' : reply.files.join(', ');
-    setText(this.summary, `${reply.rules.length} ${reply.rules.length === 1 ? 'rule' : 'rules'} from ${files} · seed ${reply.seed} · loaded ${new Date(reply.loadedAt).toLocaleTimeString()}`);
+    setText(
+      this.summary,
+      `${reply.rules.length} ${reply.rules.length === 1 ? 'rule' : 'rules'} from ${files} · seed ${reply.seed} · loaded ${new Date(reply.loadedAt).toLocaleTimeString()}`,
+    );
     const seen = new Set<string>();
     reply.rules.forEach((view, i) => {
       seen.add(view.name);
@@ -110,14 +127,37 @@ class RuleRow {
   private sentProb: string | null = null;
 
   constructor(private readonly name: string) {
-    this.toggle = h('button', { type: 'button', role: 'switch', class: 'switch', 'aria-checked': 'false', 'aria-label': `Rule ${name}`, 'data-rule': name }, h('span', { class: 'knob', 'aria-hidden': 'true' }));
+    this.toggle = h(
+      'button',
+      {
+        type: 'button',
+        role: 'switch',
+        class: 'switch',
+        'aria-checked': 'false',
+        'aria-label': `Rule ${name}`,
+        'data-rule': name,
+      },
+      h('span', { class: 'knob', 'aria-hidden': 'true' }),
+    );
     this.toggleError = new FieldError(this.toggle);
     this.toggle.addEventListener('click', () => void this.setEnabled());
     this.source = h('small', { class: 'source' });
     this.fault = h('span');
     this.trigger = h('span');
-    this.prob = h('input', { type: 'text', inputmode: 'decimal', class: 'prob', size: 7, 'aria-label': `Probability of ${name}`, autocomplete: 'off', spellcheck: 'false' });
-    this.probReset = h('button', { type: 'button', class: 'link', title: "Drop the override: the scenario file's value applies again" }, 'use file value');
+    this.prob = h('input', {
+      type: 'text',
+      inputmode: 'decimal',
+      class: 'prob',
+      size: 7,
+      'aria-label': `Probability of ${name}`,
+      autocomplete: 'off',
+      spellcheck: 'false',
+    });
+    this.probReset = h(
+      'button',
+      { type: 'button', class: 'link', title: "Drop the override: the scenario file's value applies again" },
+      'use file value',
+    );
     this.probError = new FieldError(this.prob);
     this.probForm = h('form', { class: 'prob-form', novalidate: true }, this.prob, this.probReset);
     this.probForm.addEventListener('submit', (e) => {

@@ -14,7 +14,13 @@ export class Sparkline {
   private readonly area: SVGPolygonElement;
 
   constructor(label: string) {
-    this.el = svg('svg', { class: 'spark', viewBox: `0 0 ${W} ${H}`, preserveAspectRatio: 'none', role: 'img', 'aria-label': label });
+    this.el = svg('svg', {
+      class: 'spark',
+      viewBox: `0 0 ${W} ${H}`,
+      preserveAspectRatio: 'none',
+      role: 'img',
+      'aria-label': label,
+    });
     this.area = svg('polygon', { class: 'spark-area' });
     this.matched = svg('polyline', { class: 'spark-matched' });
     this.injected = svg('polyline', { class: 'spark-injected' });
@@ -31,6 +37,11 @@ export class Sparkline {
     this.injected.setAttribute('points', inj);
     const first = injected[0];
     const last = injected[injected.length - 1];
-    this.area.setAttribute('points', first === undefined || last === undefined ? '' : `${inj} ${((1 - last[0] / spanS) * W).toFixed(1)},${H} ${((1 - first[0] / spanS) * W).toFixed(1)},${H}`);
+    this.area.setAttribute(
+      'points',
+      first === undefined || last === undefined
+        ? ''
+        : `${inj} ${((1 - last[0] / spanS) * W).toFixed(1)},${H} ${((1 - first[0] / spanS) * W).toFixed(1)},${H}`,
+    );
   }
 }

@@ -36,12 +36,22 @@ export class TrafficPanel {
   private readonly latencyNow: HTMLElement;
 
   constructor(root: HTMLElement) {
-    this.rateBox = h('div', { class: 'chart', role: 'img', 'aria-label': 'Requests per second over the last five minutes, by outcome' });
-    this.latencyBox = h('div', { class: 'chart', role: 'img', 'aria-label': 'Latency faultline adds to proxied requests, p50 and p99, over the last five minutes' });
+    this.rateBox = h('div', {
+      class: 'chart',
+      role: 'img',
+      'aria-label': 'Requests per second over the last five minutes, by outcome',
+    });
+    this.latencyBox = h('div', {
+      class: 'chart',
+      role: 'img',
+      'aria-label': 'Latency faultline adds to proxied requests, p50 and p99, over the last five minutes',
+    });
     this.rateNow = h('p', { class: 'now', id: 'traffic-now' }, 'Waiting for the first two readings…');
     this.latencyNow = h('p', { class: 'now', id: 'latency-now' }, ' ');
     root.replaceChildren(
-      h('div', { class: 'charts' },
+      h(
+        'div',
+        { class: 'charts' },
         h('figure', {}, h('figcaption', {}, 'Requests per second'), this.rateBox, this.rateNow),
         h('figure', {}, h('figcaption', {}, 'Latency faultline adds (proxied requests)'), this.latencyBox, this.latencyNow),
       ),
@@ -70,28 +80,50 @@ export class TrafficPanel {
       for (const c of [...this.rates, this.p50, this.p99]) c.shift();
     }
     setText(this.rateNow, RATE_SERIES.map((s, i) => `${formatRate(now[i] ?? 0)}/s ${s.label}`).join(' · '));
-    setText(this.latencyNow, p50 === null ? 'No proxied request in the last 10 s.' : `p50 ${formatMs(p50)} · p99 ${formatMs(p99)} added by faultline over the last 10 s (the upstream's own time excluded)`);
+    setText(
+      this.latencyNow,
+      p50 === null
+        ? 'No proxied request in the last 10 s.'
+        : `p50 ${formatMs(p50)} · p99 ${formatMs(p99)} added by faultline over the last 10 s (the upstream's own time excluded)`,
+    );
     this.rateChart?.setData([this.t, ...this.rates]);
     this.latencyChart?.setData([this.t, this.p50, this.p99]);
     for (const chart of [this.rateChart, this.latencyChart]) showLatest(chart, this.t.length - 1);
   }
 
   private resize(): void {
-    for (const [chart, box] of [[this.rateChart, this.rateBox], [this.latencyChart, this.latencyBox]] as const) chart?.setSize({ width: box.clientWidth, height: HEIGHT });
+    for (const [chart, box] of [
+      [this.rateChart, this.rateBox],
+      [this.latencyChart, this.latencyBox],
+    ] as const)
+      chart?.setSize({ width: box.clientWidth, height: HEIGHT });
   }
 
   /** (Re)create both charts with the colours of the current scheme. */
   private rebuild(): void {
     this.rateChart?.destroy();
     this.latencyChart?.destroy();
-    const series = RATE_SERIES.map((s) => ({ label: s.label, stroke: color(s.color), width: 2, value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${formatRate(v)}/s`) }));
+    const series = RATE_SERIES.map((s) => ({
+      label: s.label,
+      stroke: color(s.color),
+      width: 2,
+      value: (_u: uPlot, v: number | null) => (v === null ? '–' : `${formatRate(v)}/s`),
+    }));
     const first = (): number | undefined => this.t[0];
-    this.rateChart = new uPlot(options(this.rateBox, series, (v) => formatRate(v), first), [this.t, ...this.rates], this.rateBox);
+    this.rateChart = new uPlot(
+      options(this.rateBox, series, (v) => formatRate(v), first),
+      [this.t, ...this.rates],
+      this.rateBox,
+    );
     const latency = [
       { label: 'p50', stroke: color('--c-p50'), width: 2, value: (_u: uPlot, v: number | null) => formatMs(v) },
       { label: 'p99', stroke: color('--c-p99'), width: 2, dash: [6, 4], value: (_u: uPlot, v: number | null) => formatMs(v) },
     ];
-    this.latencyChart = new uPlot(options(this.latencyBox, latency, (v) => `${Number(v.toPrecision(3))} ms`, first), [this.t, this.p50, this.p99], this.latencyBox);
+    this.latencyChart = new uPlot(
+      options(this.latencyBox, latency, (v) => `${Number(v.toPrecision(3))} ms`, first),
+      [this.t, this.p50, this.p99],
+      this.latencyBox,
+    );
     for (const chart of [this.rateChart, this.latencyChart]) showLatest(chart, this.t.length - 1);
   }
 }
@@ -109,17 +141,30 @@ function showLatest(chart: uPlot | null, idx: number): void {
   if (left === undefined || left < 0) chart.setLegend({ idx });
 }
 
-function options(box: HTMLElement, series: uPlot.Series[], yValue: (v: number) => string, first: () => number | undefined): uPlot.Options {
-  const axis = { stroke: color('--muted'), grid: { stroke: color('--grid'), width: 1 }, ticks: { stroke: color('--grid'), width: 1 }, font: '11px system-ui, sans-serif' };
+function options(
+  box: HTMLElement,
+  series: uPlot.Series[],
+  yValue: (v: number) => string,
+  first: () => number | undefined,
+): uPlot.Options {
+  const axis = {
+    stroke: color('--muted'),
+    grid: { stroke: color('--grid'), width: 1 },
+    ticks: { stroke: color('--grid'), width: 1 },
+    font: '11px system-ui, sans-serif',
+  };
   return {
     width: Math.max(200, box.clientWidth),
     height: HEIGHT,
     scales: {
       // A window ending at the latest reading, as long as the readings go back (one to five minutes).
-      x: { time: true, range: (_u, _min, max) => {
-        const end = Number.isFinite(max) ? max : Date.now() / 1000;
-        return [end - Math.min(WINDOW_S, Math.max(MIN_WINDOW_S, end - (first() ?? end))), end];
-      } },
+      x: {
+        time: true,
+        range: (_u, _min, max) => {
+          const end = Number.isFinite(max) ? max : Date.now() / 1000;
+          return [end - Math.min(WINDOW_S, Math.max(MIN_WINDOW_S, end - (first() ?? end))), end];
+        },
+      },
       y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] },
     },
     series: [{ value: (_u, v) => (v === null ? '–' : clock(new Date(v * 1000))) }, ...series],

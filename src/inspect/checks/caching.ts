@@ -10,7 +10,10 @@ const DELTA_SECONDS = /^\d+$/;
  * Expires minus Date), or null when the response states none. An Expires that does not parse
  * means "already expired" (RFC 9111 §5.3).
  */
-function explicitLifetime(cc: Map<string, string | null>, headers: readonly HeaderPair[]): { seconds: number; source: string } | null {
+function explicitLifetime(
+  cc: Map<string, string | null>,
+  headers: readonly HeaderPair[],
+): { seconds: number; source: string } | null {
   for (const name of ['s-maxage', 'max-age']) {
     const v = cc.get(name);
     if (v !== undefined && v !== null && DELTA_SECONDS.test(v)) return { seconds: Number(v), source: `${name}=${v}` };

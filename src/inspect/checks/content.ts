@@ -32,11 +32,22 @@ export const contentCheck: Check = {
       // A truncated capture cannot be parsed; give it the benefit of the doubt.
       const parsed = response.bodyTruncated ? {} : parsesAsJson(response.text);
       if (parsed === undefined) {
-        return [finding('error-body-unstructured', `${status} response declares ${type} but its body is not valid JSON`, response.text.slice(0, 120))];
+        return [
+          finding(
+            'error-body-unstructured',
+            `${status} response declares ${type} but its body is not valid JSON`,
+            response.text.slice(0, 120),
+          ),
+        ];
       }
       if (type === 'application/problem+json') {
         if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return [];
-        return [finding('error-body-unstructured', `${status} response declares ${type} but its body is not a JSON object (RFC 9457 §3)`)];
+        return [
+          finding(
+            'error-body-unstructured',
+            `${status} response declares ${type} but its body is not a JSON object (RFC 9457 §3)`,
+          ),
+        ];
       }
       return [finding('error-not-problem-json', `${status} response is ${type}, not application/problem+json`)];
     }

@@ -25,7 +25,9 @@ export const framingCheck: Check = {
     if (isBodiless(request.method, status)) {
       if (bodyBytes === 0) return [];
       const what = request.method === 'HEAD' ? `${status} response to HEAD` : `${status} response`;
-      return [finding('body-on-bodiless-response', `${what} was followed by ${bodyBytes} bytes of body`, response.text.slice(0, 120))];
+      return [
+        finding('body-on-bodiless-response', `${what} was followed by ${bodyBytes} bytes of body`, response.text.slice(0, 120)),
+      ];
     }
     const values = headerValues(headers, 'content-length');
     // Transfer-Encoding overrides Content-Length (RFC 9112 §6.3 rule 3); a timed-out body is unfinished.

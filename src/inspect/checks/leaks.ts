@@ -49,7 +49,9 @@ const SQL_ERROR: readonly RegExp[] = [
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const INTERNAL_ADDRESS: readonly RegExp[] = [
   // RFC 1918 private ranges, not part of a longer dotted number (a version string).
-  new RegExp(`(?<![\\d.])(?:10(?:\\.${OCTET}){3}|172\\.(?:1[6-9]|2\\d|3[01])(?:\\.${OCTET}){2}|192\\.168(?:\\.${OCTET}){2})(?![\\d]|\\.\\d)`),
+  new RegExp(
+    `(?<![\\d.])(?:10(?:\\.${OCTET}){3}|172\\.(?:1[6-9]|2\\d|3[01])(?:\\.${OCTET}){2}|192\\.168(?:\\.${OCTET}){2})(?![\\d]|\\.\\d)`,
+  ),
   // Loopback with a port: a co-located service, not the host the client talked to.
   new RegExp(`(?<![\\d.])127(?:\\.${OCTET}){3}:\\d{1,5}\\b`),
   /\blocalhost:\d{1,5}\b/i,

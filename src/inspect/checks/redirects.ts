@@ -10,7 +10,12 @@ export const redirectsCheck: Check = {
   ids: ['redirect-not-followed', 'too-many-redirects'],
   run({ exchange: { response }, chain, followed, redirectLimitReached }): Finding[] {
     if (redirectLimitReached) {
-      return [finding('too-many-redirects', `stopped after ${chain.length - 1} redirects; the last answer is still a ${response.status}`)];
+      return [
+        finding(
+          'too-many-redirects',
+          `stopped after ${chain.length - 1} redirects; the last answer is still a ${response.status}`,
+        ),
+      ];
     }
     const location = headerValue(response.headers, 'location');
     if (followed || !REDIRECT_STATUSES.has(response.status) || location === null) return [];

@@ -36,7 +36,9 @@ export const retryCheck: Check = {
       return [finding('retry-after-missing', `${status} response has no Retry-After`)];
     }
     if (values.length > 1) {
-      return [finding('retry-after-invalid', `Retry-After is sent ${values.length} times; it is a single value`, values.join(' | '))];
+      return [
+        finding('retry-after-invalid', `Retry-After is sent ${values.length} times; it is a single value`, values.join(' | ')),
+      ];
     }
     const [value = ''] = values;
     if (isValidRetryAfter(value)) return [];

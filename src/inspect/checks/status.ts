@@ -23,7 +23,13 @@ export const statusCheck: Check = {
       const text = bodyWithoutEcho(exchange);
       const m = CLIENT_FAULT.exec(text);
       if (m !== null) {
-        out.push(finding('5xx-for-client-error', `${status} response body describes a client error ("${m[0]}"); that is a 4xx (RFC 9110 §15.5)`, around(text, m.index, m[0].length)));
+        out.push(
+          finding(
+            '5xx-for-client-error',
+            `${status} response body describes a client error ("${m[0]}"); that is a 4xx (RFC 9110 §15.5)`,
+            around(text, m.index, m[0].length),
+          ),
+        );
       }
     }
     return out;

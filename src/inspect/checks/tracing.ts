@@ -5,9 +5,22 @@ import { isError, type Check } from './check.js';
 
 /** Headers that name a request for log correlation, as common servers, proxies and CDNs send them. */
 export const REQUEST_ID_HEADERS: readonly string[] = [
-  'x-request-id', 'request-id', 'x-correlation-id', 'correlation-id', 'x-trace-id', 'traceparent',
-  'x-amzn-requestid', 'x-amz-request-id', 'x-amz-cf-id', 'cf-ray', 'x-ms-request-id',
-  'x-cloud-trace-context', 'x-b3-traceid', 'x-datadog-trace-id', 'x-vercel-id', 'fly-request-id',
+  'x-request-id',
+  'request-id',
+  'x-correlation-id',
+  'correlation-id',
+  'x-trace-id',
+  'traceparent',
+  'x-amzn-requestid',
+  'x-amz-request-id',
+  'x-amz-cf-id',
+  'cf-ray',
+  'x-ms-request-id',
+  'x-cloud-trace-context',
+  'x-b3-traceid',
+  'x-datadog-trace-id',
+  'x-vercel-id',
+  'fly-request-id',
   'x-github-request-id',
 ];
 
