@@ -65,3 +65,8 @@ export class ScenarioError extends FaultlineError {
     this.problems = problems;
   }
 }
+
+/** What was thrown, as an Error (a rejected promise may carry anything). */
+export function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
+}

@@ -61,7 +61,9 @@ async function startOwn() {
       try {
         const l = JSON.parse(line);
         if (l.proxy && l.admin) return { proxy: `http://${l.proxy}`, admin: `http://${l.admin}` };
-      } catch {}
+      } catch {
+        // not a JSON line: keep reading
+      }
       return undefined;
     },
   );

@@ -1,6 +1,7 @@
 import type { Logger } from '../log/logger.js';
 import { RuntimeSync, type RuleOverride, type RuntimeChange, type RuntimeState } from '../cluster/runtime-sync.js';
 import type { RuleSet } from '../scenario/types.js';
+import { asError } from '../errors.js';
 
 export interface ClusterSync {
   /** Share a change made through this replica's admin API. */
@@ -42,9 +43,9 @@ export function createClusterSync(
       rulesVersion = state.rules.version;
       deps.compile(state.rules.text).then(
         (set) => deps.replace(set), // replace() overlays the overrides
-        (err: Error) =>
+        (err: unknown) =>
           log.error(
-            { err: { message: err.message } },
+            { err: { message: asError(err).message } },
             'shared rule set from another replica does not compile here; keeping the current rules',
           ),
       );
@@ -61,8 +62,11 @@ export function createClusterSync(
     publish(change) {
       sync
         .publish(change)
-        .catch((err: Error) =>
-          log.warn({ err: { message: err.message }, change: change.kind }, 'runtime change not shared: the store is unavailable'),
+        .catch((err: unknown) =>
+          log.warn(
+            { err: { message: asError(err).message }, change: change.kind },
+            'runtime change not shared: the store is unavailable',
+          ),
         );
     },
     overlay,

@@ -57,7 +57,7 @@ export async function main(argv: string[], io: CommandIO = processIO): Promise<n
       io.err(`faultline: ${err.message}`);
       return 2;
     }
-    io.err(`faultline: unexpected error: ${(err as Error).message ?? String(err)}`);
+    io.err(`faultline: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
 }

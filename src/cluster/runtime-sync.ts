@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { asError } from '../errors.js';
 
 /** A runtime change made through the admin API on one replica. */
 export type RuntimeChange =
@@ -53,7 +54,7 @@ export class RuntimeSync {
     this.sub.on('message', (_channel: string, version: string) => {
       if (Number(version) > this.applied) void this.catchUp();
     });
-    void this.sub.subscribe(CHANNEL).catch((err: Error) => this.onError(err));
+    void this.sub.subscribe(CHANNEL).catch((err: unknown) => this.onError(asError(err)));
   }
 
   /** Record a change and announce it. Resolves when Redis has it. */

@@ -56,7 +56,7 @@ export function sendAsset(ar: AdminRequest, asset: Asset): void {
     return;
   }
   const gzip = asset.gzip !== null && acceptsGzip(req.headers['accept-encoding']);
-  const body = gzip ? (asset.gzip as Buffer) : asset.body;
+  const body = gzip ? asset.gzip : asset.body;
   if (gzip) headers['content-encoding'] = 'gzip';
   headers['content-length'] = body.length;
   res.writeHead(200, headers);

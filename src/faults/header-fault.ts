@@ -35,7 +35,7 @@ function parse(text: string): FaultSpec | string {
     const eq = item.indexOf('=');
     const name = (eq === -1 ? item : item.slice(0, eq)).trim().toLowerCase();
     const arg = eq === -1 ? null : item.slice(eq + 1).trim();
-    let next: FaultAction | null = null;
+    let next: FaultAction;
     try {
       if (name === 'delay') {
         if (arg === null) return `${FAULT_HEADER}: delay needs a duration, e.g. delay=200ms`;

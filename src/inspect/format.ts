@@ -5,6 +5,8 @@ const PREVIEW_CHARS = 2048;
 const PREVIEW_LINES = 24;
 const JSON_PREVIEW_CHARS = 4096;
 /** C0 controls other than tab/newline, and the replacement character of undecodable bytes. */
+// Control characters are exactly what this pattern is for.
+// eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\0-\x08\x0b-\x1f\x7f\ufffd]/g;
 
 /** The stable JSON shape of `--json` (and of the web console's API). */

@@ -89,5 +89,5 @@ export async function inspect(req: InspectRequest, options: InspectOptions = {})
 }
 
 function stripUndefined(o: InspectOptions): Partial<typeof DEFAULTS> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<typeof DEFAULTS>;
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 }

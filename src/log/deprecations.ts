@@ -15,5 +15,5 @@ export function silenceHttpProxyDeprecation(): void {
     if (code === 'DEP0060') return;
     (original as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
   };
-  process.emitWarning = filtered as typeof process.emitWarning;
+  process.emitWarning = filtered;
 }

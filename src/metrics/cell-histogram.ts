@@ -17,7 +17,7 @@ export class HistogramCell {
     const bounds = this.bounds;
     let i = 0;
     while (i < bounds.length && seconds > (bounds[i] as number)) i++;
-    (this.counts as Float64Array)[i]!++;
+    this.counts[i]!++;
     this.sum += seconds;
     this.count++;
   }

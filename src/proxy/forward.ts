@@ -34,7 +34,7 @@ export function forward(ctx: ForwardContext, ex: Exchange, retried = false): voi
     hostname: upstream.hostname,
     port: upstream.port,
     method: req.method,
-    path: upstream.basePath === '' ? req.url : upstream.basePath + req.url,
+    path: upstream.basePath === '' ? req.url : upstream.basePath + (req.url ?? ''),
     headers: upstreamRequestHeaders(req, upstream.hostHeader, ex.id, ex.skipHeader),
     agent: upstream.agent,
     timeout: upstream.timeoutMs,

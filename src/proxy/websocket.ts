@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type Server from 'http-proxy';
 import { silenceHttpProxyDeprecation } from '../log/deprecations.js';
 import type { Upstream } from './upstream.js';
+import { asError } from '../errors.js';
 
 /**
  * WebSocket (and any other `Upgrade`) pass-through, handed to http-proxy, which does the tunnel
@@ -28,6 +29,8 @@ export function createUpgradeHandler(
     });
     server.on('error', (err, _req, target) => {
       onError(err);
+      // http-proxy's types promise a target; its ws path has called this without one.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if (target !== undefined && 'destroy' in target) (target as Duplex).destroy();
     });
     return server;
@@ -41,8 +44,8 @@ export function createUpgradeHandler(
     proxy ??= load();
     proxy.then(
       (server) => server.ws(req, socket, head),
-      (err: Error) => {
-        onError(err);
+      (err: unknown) => {
+        onError(asError(err));
         socket.destroy();
       },
     );

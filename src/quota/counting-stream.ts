@@ -1,5 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { Reservation } from './store.js';
+import { asError } from '../errors.js';
 
 /**
  * Counts a request body of unknown length as it flows and asks, chunk by chunk, whether the quota
@@ -28,7 +29,7 @@ export class QuotaCountingStream extends Transform {
         this.reserved += chunk.length;
         done(null, chunk);
       },
-      (err: Error) => done(err),
+      (err: unknown) => done(asError(err)),
     );
   }
 }

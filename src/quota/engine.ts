@@ -12,6 +12,7 @@ import type { FaultContext } from '../faults/fault.js';
 import { QuotaCountingStream } from './counting-stream.js';
 import { quotaKeyOf } from './key.js';
 import type { QuotaStore, Slot } from './store.js';
+import { asError } from '../errors.js';
 
 export interface QuotaEngineOptions {
   store: QuotaStore;
@@ -53,7 +54,7 @@ export class QuotaEngine implements QuotaHandler {
   }
 
   handle(ex: Exchange, rule: Rule, set: RuleSet): void {
-    this.run(ex, rule, set).catch((err: Error) => this.storeFailed(ex, err));
+    this.run(ex, rule, set).catch((err: unknown) => this.storeFailed(ex, asError(err)));
   }
 
   private async run(ex: Exchange, rule: Rule, set: RuleSet): Promise<void> {
@@ -118,7 +119,7 @@ export class QuotaEngine implements QuotaHandler {
     const once = (counted: boolean, stored: boolean): void => {
       if (settled) return;
       settled = true;
-      settle(counted, stored).catch((err: Error) => this.o.onStoreError(err));
+      settle(counted, stored).catch((err: unknown) => this.o.onStoreError(asError(err)));
     };
     ex.onUpstreamResponse = (_ex, _upReq, upRes) => {
       const status = upRes.statusCode ?? 0;

@@ -83,7 +83,7 @@ export class RedisQuotaStore implements QuotaStore {
     try {
       return await this.redis.evalsha(s.sha, keys.length, ...keys, ...args);
     } catch (err) {
-      if (!String((err as Error).message).includes('NOSCRIPT')) throw err;
+      if (!(err instanceof Error) || !err.message.includes('NOSCRIPT')) throw err;
       return this.redis.eval(s.source, keys.length, ...keys, ...args);
     }
   }

@@ -108,6 +108,8 @@ export function canonical(v: unknown): string {
       .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
   }
+  // JSON.stringify(undefined) is undefined at run time, whatever its declared type says.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
   return JSON.stringify(v) ?? 'null';
 }
 

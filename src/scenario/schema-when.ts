@@ -84,6 +84,8 @@ const quotaSchema = strict(
         ctx.addIssue({ code: 'custom', path: ['track'], message: 'contradictory fields: track applies only to measure: bytes' });
       }
       // Checked here, where it runs even when another key failed, rather than in the transform.
+      // The refinement sees raw input when another key failed, whatever the inferred type says.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       if ((measure === 'bytes' || measure === 'requests') && (typeof limit === 'string' || typeof limit === 'number')) {
         try {
           parseLimit(measure, limit);

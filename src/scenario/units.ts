@@ -26,8 +26,7 @@ export function parseDuration(v: string | number): number {
   let n: number | undefined;
   if (typeof v === 'number') n = v;
   // `ms` returns undefined for text it does not understand, and would accept spaces and signs.
-  else if (typeof v === 'string' && /^\d+(\.\d+)?\s*[a-z]*$/i.test(v.trim()))
-    n = ms(v.trim() as ms.StringValue) as number | undefined;
+  else if (typeof v === 'string' && /^\d+(\.\d+)?\s*[a-z]*$/i.test(v.trim())) n = ms(v.trim() as ms.StringValue);
   if (n === undefined || !Number.isFinite(n) || n < 0) throw new Error(`expected ${DURATION_HINT}, got ${show(v)}`);
   return Math.round(n);
 }

@@ -53,7 +53,7 @@ export function watchScenarios(paths: readonly string[], onChange: () => void, o
     try {
       const w = watch(target, { persistent: false }, (_event, name) => {
         // No name (some platforms) means "something changed here": assume it matters.
-        if (interest === null || name === null || interest(String(name))) schedule();
+        if (interest === null || name === null || interest(name)) schedule();
       });
       // A watched file that disappears ends its watcher; the directory watch sees what replaces it.
       w.on('error', () => {

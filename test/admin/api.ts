@@ -10,7 +10,7 @@ export async function api(
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
   const reply = await request(admin + path, { method, headers, ...(options.body === undefined ? {} : { body: options.body }) });
-  let json: Record<string, unknown> | null = null;
+  let json: Record<string, unknown> | null;
   try {
     json = JSON.parse(reply.text) as Record<string, unknown>;
   } catch {

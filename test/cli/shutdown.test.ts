@@ -52,7 +52,7 @@ describe('graceful shutdown of the spawned CLI', () => {
       '300ms',
     ]);
     cleanups.push(() => proxy.stop());
-    const inflight = request(`http://127.0.0.1:${proxy.proxyPort}/stuck`).catch((e: Error) => e);
+    const inflight = request(`http://127.0.0.1:${proxy.proxyPort}/stuck`).catch((e: unknown) => e as Error);
     await new Promise((r) => setTimeout(r, 150));
     const started = Date.now();
     proxy.child.kill('SIGTERM');

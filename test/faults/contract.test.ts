@@ -91,7 +91,7 @@ function seen(path: string): number {
 function errorOf(p: Promise<unknown>): Promise<NodeJS.ErrnoException | null> {
   return p.then(
     () => null,
-    (e: NodeJS.ErrnoException) => e,
+    (e: unknown) => e as NodeJS.ErrnoException,
   );
 }
 

@@ -50,7 +50,7 @@ export function serveCli(args: string[], options: { env?: Record<string, string>
   const waiters: { predicate: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] = [];
   let buffered = '';
   let stderr = '';
-  child.stdout!.on('data', (c: Buffer) => {
+  child.stdout.on('data', (c: Buffer) => {
     buffered += c.toString();
     let nl: number;
     while ((nl = buffered.indexOf('\n')) !== -1) {
@@ -70,7 +70,7 @@ export function serveCli(args: string[], options: { env?: Record<string, string>
         }
     }
   });
-  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const waitForLine = (
     predicate: (l: Record<string, unknown>) => boolean,

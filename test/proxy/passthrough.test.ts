@@ -37,7 +37,7 @@ async function recordingUpstream(): Promise<{ url: string; seen: Seen[]; server:
         'Via',
         '1.1 backend',
       ]);
-      res.end('created:' + Buffer.concat(chunks).length);
+      res.end(`created:${Buffer.concat(chunks).length}`);
     });
   });
   const port = await listenOn(server);

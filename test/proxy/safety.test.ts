@@ -133,7 +133,7 @@ describe('websocket', () => {
   it('passes an upgrade through and echoes messages', async () => {
     const server = http.createServer();
     const wss = new WebSocketServer({ server });
-    wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${m.toString()}`)));
+    wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${(m as Buffer).toString()}`)));
     const port = await listenOn(server);
     cleanups.push(async () => {
       wss.close();
@@ -144,7 +144,7 @@ describe('websocket', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/socket`);
     const reply = await new Promise<string>((resolve, reject) => {
       ws.on('open', () => ws.send('hello'));
-      ws.on('message', (m) => resolve(m.toString()));
+      ws.on('message', (m) => resolve((m as Buffer).toString()));
       ws.on('error', reject);
     });
     ws.close();

@@ -5,10 +5,10 @@ import { compileRuleSetFromText } from '../../src/scenario/load.js';
 
 describe('first-segment index', () => {
   it('finds the literal first segments a match is limited to', () => {
-    expect(firstSegments({ path: ['/svc-0/items'] } as never)).toEqual(['svc-0']);
-    expect(firstSegments({ path: ['/files/**', '/health'] } as never)).toEqual(['files', 'health']);
-    expect(firstSegments({ path: ['/a/*/b'] } as never)).toEqual(['a']);
-    expect(firstSegments({ pathRegex: { source: '^/v2/', flags: '' } } as never)).toEqual(['v2']);
+    expect(firstSegments({ path: ['/svc-0/items'] })).toEqual(['svc-0']);
+    expect(firstSegments({ path: ['/files/**', '/health'] })).toEqual(['files', 'health']);
+    expect(firstSegments({ path: ['/a/*/b'] })).toEqual(['a']);
+    expect(firstSegments({ pathRegex: { source: '^/v2/', flags: '' } })).toEqual(['v2']);
     for (const open of [
       { path: ['/**'] },
       { path: ['/fi*/x'] },

@@ -82,8 +82,11 @@ async function tick(): Promise<void> {
     error.hidden = false;
     if (e === null) console.error(err);
   });
+  // `down` and `locked` are set inside the forEach callback above, which the checker does not follow.
+  /* eslint-disable @typescript-eslint/no-unnecessary-condition */
   setStatus(down ? 'down' : locked ? 'locked' : 'live');
   if (!locked && hasToken()) auth.hidden = true;
+  /* eslint-enable @typescript-eslint/no-unnecessary-condition */
   forget.hidden = !hasToken();
   ticking = false;
   if (again) {

@@ -167,6 +167,8 @@ function options(
       },
       y: { range: (_u, _min, max) => [0, Math.max(max * 1.1, 1)] },
     },
+    // uPlot passes null for a missing point although its type says number.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     series: [{ value: (_u, v) => (v === null ? '–' : clock(new Date(v * 1000))) }, ...series],
     axes: [
       { ...axis, values: (_u, splits) => splits.map((s) => clock(new Date(s * 1000))) },
