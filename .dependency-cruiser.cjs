@@ -1,0 +1,101 @@
+// The architecture, written down (npm run lint runs it; CI runs npm run lint).
+//
+//   config → scenario (compile) → proxy (hot path) → faults → quota → metrics/admin → cli
+//
+// `scenario/`, `http/` and `errors.ts` are the vocabulary: pure, importable from anywhere, importing
+// no runtime part. `proxy/` is the hot path: it knows the rules and the fault registry, never the
+// control plane. Fault kinds and the quota engine decide and plan; only the proxy core forwards, so
+// they see the proxy through types alone. The console's browser code shares only wire types.
+//
+// Change a rule only with the design, never to make a build pass. Exceptions are named, with the
+// issue that removes them.
+const RUNTIME = '^src/(proxy|faults|quota|admin|app|cli|metrics|console|inspect|cluster|log|demo|net|session|guard|client)/';
+
+/** Today's known violations, each removed by the hot-path rebuild (issue 16). */
+const HOT_PATH_REBUILD_EXCEPTIONS = {
+  // faults/<kind> call forward() themselves; after the rebuild they return plans.
+  faultsForward: '^src/faults/(apply|replace-status|truncate|throttle|reset)\\.ts$',
+  // The quota engine forwards and marks injections itself; after the rebuild it returns a decision.
+  quotaEngine: '^src/quota/engine\\.ts$',
+  // The handler reaches fault kinds by file rather than through the registry.
+  proxyFaultFiles: '^src/proxy/(handler|forward)\\.ts$',
+};
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-cycles',
+      comment:
+        'No import cycles between files. Type-only imports are erased at compile time and may refer back ' +
+        '(an exchange and the events that receive it); any cycle with a value import in it is an error.',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
+    },
+    {
+      name: 'vocabulary-is-pure',
+      comment: 'scenario/, http/ and errors.ts import nothing of the runtime parts.',
+      severity: 'error',
+      from: { path: '^src/(scenario/|http/|errors\\.ts$)' },
+      to: { path: RUNTIME },
+    },
+    {
+      name: 'proxy-knows-no-control-plane',
+      comment: 'The hot path imports nothing of admin/, console/, cli/, inspect/, metrics/ (they listen to its events).',
+      severity: 'error',
+      from: { path: '^src/proxy/' },
+      to: { path: '^src/(admin|console|cli|inspect|metrics)/' },
+    },
+    {
+      name: 'faults-and-quota-see-proxy-types-only',
+      comment: 'Fault kinds and the quota engine plan and decide; only the proxy core forwards.',
+      severity: 'error',
+      from: {
+        path: '^src/(faults|quota)/',
+        pathNot: [HOT_PATH_REBUILD_EXCEPTIONS.faultsForward, HOT_PATH_REBUILD_EXCEPTIONS.quotaEngine],
+      },
+      to: { path: '^src/proxy/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'proxy-reaches-faults-through-the-registry',
+      comment: 'src/proxy/ uses the fault registry (and fault types), never a fault kind file directly.',
+      severity: 'error',
+      from: { path: '^src/proxy/', pathNot: HOT_PATH_REBUILD_EXCEPTIONS.proxyFaultFiles },
+      to: { path: '^src/faults/', pathNot: '^src/faults/registry\\.ts$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'console-ui-shares-wire-types-only',
+      comment: 'The browser bundle imports its own folder, uPlot, and type-only wire definitions.',
+      severity: 'error',
+      from: { path: '^src/console/ui/' },
+      to: {
+        path: '^src/',
+        pathNot: ['^src/console/ui/'],
+      },
+    },
+    {
+      name: 'no-orphans',
+      comment: 'A source file nothing imports is dead code (entry points excepted).',
+      severity: 'error',
+      from: {
+        orphan: true,
+        path: '^src/',
+        pathNot: [
+          '\\.d\\.ts$',
+          '^src/cli/main\\.ts$',
+          '^src/index\\.ts$',
+          '^src/console/ui/main\\.ts$',
+          '^src/client/index\\.ts$',
+        ],
+      },
+      to: {},
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(dist|node_modules|coverage)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};
