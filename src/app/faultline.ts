@@ -5,6 +5,7 @@ import { formatHostPort } from '../config/settings.js';
 import type { Logger } from '../log/logger.js';
 import { createLogEvents, fanOut } from '../log/proxy-log.js';
 import { listen } from '../net/listen.js';
+import { loadTlsIdentity, type TlsIdentity, type TlsSource } from '../net/tls.js';
 import type { ProxyEvents } from '../proxy/events.js';
 import type { HandlerContext, RuleSetRef } from '../proxy/handler.js';
 import { createProxyServer, drain } from '../proxy/server.js';
@@ -55,6 +56,10 @@ export interface Faultline {
   /** The quota engine and its store (admin routes read and change usage through them). */
   readonly quota: QuotaEngine;
   readonly quotaStore: QuotaStore;
+  /** `https` when the proxy listener serves TLS, else `http`. */
+  readonly scheme: 'http' | 'https';
+  /** SHA-256 fingerprint of the listener's certificate now served; null without TLS. */
+  tlsFingerprint(): string | null;
   /** Open client connections to the proxy listener. */
   connections(): Promise<number>;
   /** Re-read the scenario files; on any problem the previous rules keep serving. */
@@ -135,8 +140,15 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     }
   };
 
-  const proxy = createProxyServer(ctx, upstream, settings.upstreamInsecure, (err) =>
-    log.warn({ err: { message: err.message } }, 'websocket upstream error'),
+  const tlsSource = tlsSourceOf(settings);
+  const tls: TlsIdentity | null = tlsSource === null ? null : await loadTlsIdentity(tlsSource, log);
+  const scheme = tls === null ? 'http' : 'https';
+  const proxy = createProxyServer(
+    ctx,
+    upstream,
+    settings.upstreamInsecure,
+    (err) => log.warn({ err: { message: err.message } }, 'websocket upstream error'),
+    tls?.pair ?? null,
   );
   const adminRoutes: AdminRoute[] = [
     ...healthRoutes({ ready: () => proxyListening }),
@@ -159,6 +171,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   try {
     const proxyAddress = await listen(proxy, settings.listen, 'the proxy');
     servers.push(proxy);
+    if (tls !== null && 'setSecureContext' in proxy) tls.follow(proxy);
     proxyListening = true;
     const adminAddress = await listen(admin, settings.admin, 'the admin listener');
     servers.push(admin);
@@ -181,7 +194,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         files: initial.files,
         seed: initial.seed,
       },
-      `faultline listening on http://${formatHostPort(proxyAddress)} -> ${settings.upstream.href} (admin http://${formatHostPort(adminAddress)})`,
+      `faultline listening on ${scheme}://${formatHostPort(proxyAddress)} -> ${settings.upstream.href} (admin http://${formatHostPort(adminAddress)})`,
     );
     return {
       proxyAddress,
@@ -190,9 +203,12 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       reload,
       quota,
       quotaStore,
+      scheme,
+      tlsFingerprint: () => tls?.fingerprint() ?? null,
       connections: () => new Promise((resolve) => proxy.getConnections((_err, n) => resolve(n))),
       async close(graceMs = settings.shutdownGraceMs) {
         watcher?.close();
+        tls?.close();
         proxyListening = false;
         await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
         upstream.agent.destroy();
@@ -201,8 +217,17 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     };
   } catch (err) {
     for (const s of servers) s.close();
+    tls?.close();
     throw err;
   }
+}
+
+function tlsSourceOf(settings: Settings): TlsSource | null {
+  if (settings.tlsCert !== null && settings.tlsKey !== null)
+    return { kind: 'files', certFile: settings.tlsCert, keyFile: settings.tlsKey };
+  if (settings.tlsSelfSigned)
+    return { kind: 'self-signed', hosts: settings.tlsHosts, fingerprintFile: settings.tlsFingerprintFile };
+  return null;
 }
 
 function isLoopback(host: string): boolean {

@@ -88,8 +88,23 @@ export function loadSettings(sources: SettingSources): Settings {
     storeBudgetMs: get('storeBudget', (r) => parseDuration(text(r)), 50),
     maxTrackedObjects: get('maxTrackedObjects', (r) => toInteger(text(r)), 100_000),
     inspectAnyHost: get('inspectAnyHost', bool, false),
+    tlsCert: get('tlsCert', text, null),
+    tlsKey: get('tlsKey', text, null),
+    tlsSelfSigned: get('tlsSelfSigned', bool, false),
+    tlsHosts: get('tlsHosts', list, ['localhost', '127.0.0.1', '::1']),
+    tlsFingerprintFile: get('tlsFingerprintFile', text, null),
   };
+  checkTls(settings);
   return Object.freeze(settings);
+}
+
+function checkTls(s: Settings): void {
+  const fail = (message: string): never => {
+    throw new FaultlineError('FAULTLINE_CONFIG_INVALID', message);
+  };
+  if ((s.tlsCert === null) !== (s.tlsKey === null)) fail('--tls-cert and --tls-key go together: give both, or neither');
+  if (s.tlsSelfSigned && s.tlsCert !== null) fail('--tls-self-signed and --tls-cert exclude each other: pick one');
+  if (s.tlsSelfSigned && s.tlsHosts.length === 0) fail('--tls-hosts is empty: name at least one host for the certificate');
 }
 
 function validateStore(raw: string): string {

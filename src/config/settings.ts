@@ -23,6 +23,11 @@ export interface Settings {
   readonly storeBudgetMs: number;
   readonly maxTrackedObjects: number;
   readonly inspectAnyHost: boolean;
+  readonly tlsCert: string | null;
+  readonly tlsKey: string | null;
+  readonly tlsSelfSigned: boolean;
+  readonly tlsHosts: readonly string[];
+  readonly tlsFingerprintFile: string | null;
 }
 
 export function formatHostPort(hp: HostPort): string {

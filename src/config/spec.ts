@@ -82,6 +82,23 @@ export const SETTINGS: readonly SettingSpec[] = [
     false,
     'let the console inspector target any host, not just the upstream and faultline',
   ),
+  s(
+    'tlsCert',
+    'tls-cert',
+    'string',
+    null,
+    'serve TLS on the proxy listener with this PEM certificate (reloaded when the file changes)',
+  ),
+  s('tlsKey', 'tls-key', 'string', null, 'the PEM private key for --tls-cert'),
+  s('tlsSelfSigned', 'tls-self-signed', 'boolean', false, 'serve TLS with a certificate made at start for --tls-hosts'),
+  s('tlsHosts', 'tls-hosts', 'list', 'localhost,127.0.0.1,::1', 'host names and addresses the self-signed certificate names'),
+  s(
+    'tlsFingerprintFile',
+    'tls-fingerprint-file',
+    'string',
+    null,
+    "write the served certificate's SHA-256 fingerprint to this file",
+  ),
 ];
 
 export const SETTINGS_BY_FLAG: ReadonlyMap<string, SettingSpec> = new Map(SETTINGS.map((x) => [x.flag, x]));

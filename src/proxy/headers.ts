@@ -62,7 +62,7 @@ export function upstreamRequestHeaders(
     'X-Forwarded-For',
     xff === null ? client : `${xff}, ${client}`,
     'X-Forwarded-Proto',
-    'http',
+    (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
     'X-Forwarded-Host',
     req.headers.host ?? '',
     'Via',

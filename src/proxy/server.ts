@@ -1,4 +1,5 @@
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { handleRequest, type HandlerContext } from './handler.js';
 import { ProxyRequest, ProxyResponse } from './messages.js';
@@ -10,19 +11,33 @@ import type { Upstream } from './upstream.js';
  * (so a fault can answer before the client sends its body), upgrades to the WebSocket tunnel,
  * and CONNECT is refused — faultline never opens a tunnel to anywhere.
  */
+export type ProxyServer =
+  http.Server<typeof ProxyRequest, typeof ProxyResponse> | https.Server<typeof ProxyRequest, typeof ProxyResponse>;
+
 export function createProxyServer(
   ctx: HandlerContext,
   upstream: Upstream,
   insecure: boolean,
   onUpgradeError: (err: Error) => void,
-): http.Server<typeof ProxyRequest, typeof ProxyResponse> {
-  const server = http.createServer<typeof ProxyRequest, typeof ProxyResponse>({
+  tls: { readonly cert: string; readonly key: string } | null = null,
+): ProxyServer {
+  const options: http.ServerOptions<typeof ProxyRequest, typeof ProxyResponse> = {
     IncomingMessage: ProxyRequest,
     ServerResponse: ProxyResponse,
     // Long uploads, throttled bodies and hangs are the point here: no whole-request deadline.
     requestTimeout: 0,
     keepAliveTimeout: 5_000,
-  });
+  };
+  // With a certificate the same HTTP server runs over TLS (https.Server is one), faults included.
+  const server =
+    tls === null
+      ? http.createServer<typeof ProxyRequest, typeof ProxyResponse>(options)
+      : https.createServer<typeof ProxyRequest, typeof ProxyResponse>({
+          ...options,
+          cert: tls.cert,
+          key: tls.key,
+          ALPNProtocols: ['http/1.1'],
+        });
   server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(ctx, req, res, false));
   server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(ctx, req, res, true));
   server.on('upgrade', createUpgradeHandler(upstream, insecure, onUpgradeError));
@@ -30,6 +45,8 @@ export function createProxyServer(
     refuseConnect(socket);
     ctx.events.requestRejected(req.method, 405);
   });
+  // A failed TLS handshake is that client's problem: drop its socket, nothing else.
+  if (tls !== null) server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable || err.code === 'ECONNRESET') {
       socket.destroy();
