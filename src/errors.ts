@@ -1,6 +1,6 @@
 /**
  * The one error catalogue. Every error faultline raises or answers with has a stable `code`
- * (users match on it; the README lists every one and a test keeps that list in step) and, where an
+ * (users match on it; docs/errors.md lists every one and a test keeps that list in step) and, where an
  * HTTP answer follows from it, the status that answer carries.
  */
 export const ERROR_CODES = {
