@@ -8,7 +8,8 @@ import { documentationFiles, parseMarkdown, readDoc, ROOT, type CodeBlock } from
  * that talks to the demo (localhost:8080, the admin listener localhost:8081), and every shell
  * block in docs/ marked `<!-- runs against: faultline demo ARGS -->`, is run in order against a
  * fresh `faultline demo` (the built CLI, with those ARGS) and must answer the status written in
- * its comment: `# 507`, or `# 201 or 507` where a probability decides.
+ * its comment: `# 507`, or `# 201 or 507` where a probability decides. Variable assignments
+ * earlier in the block (`auth="..."`, `export X=...`) are run before each line.
  */
 
 const DEMO_HOST = /localhost:808[01]\b/;
@@ -17,9 +18,13 @@ const EXPECTED = /\s#\s*(\d{3}(?:\s+or\s+\d{3})*)\b[^#]*$/;
 
 interface Command {
   line: number;
+  /** The block's variable assignments above this line. */
+  prelude: string[];
   shell: string;
   expected: number[];
 }
+
+const ASSIGNMENT = /^\s*(export\s+)?[A-Za-z_][A-Za-z0-9_]*=/;
 
 interface Suite {
   file: string;
@@ -45,7 +50,9 @@ function suitesOf(file: string): Suite[] {
     suites.set(key, suite);
     const commands: Command[] = [];
     const missing: string[] = [];
+    const prelude: string[] = [];
     block.lines.forEach((text, i) => {
+      if (ASSIGNMENT.test(text)) prelude.push(text);
       if (!/\bcurl\b/.test(text) || !DEMO_HOST.test(text)) return;
       const line = block.startLine + i;
       const m = EXPECTED.exec(text);
@@ -53,19 +60,28 @@ function suitesOf(file: string): Suite[] {
         missing.push(`${file}:${line}: a curl line without its expected status (# NNN): ${text.trim()}`);
         return;
       }
-      commands.push({ line, shell: text.slice(0, m.index).trim(), expected: m[1]!.split(/\s+or\s+/).map(Number) });
+      commands.push({
+        line,
+        prelude: [...prelude],
+        shell: text.slice(0, m.index).trim(),
+        expected: m[1]!.split(/\s+or\s+/).map(Number),
+      });
     });
     suite.blocks.push({ startLine: block.startLine, commands, missing });
   }
   return [...suites.values()];
 }
 
-/** Run one documented line with the demo's real ports; resolves with the HTTP status curl saw. */
-function run(shell: string, demo: Served): Promise<{ status: number; stderr: string }> {
-  const command =
-    shell
-      .replace(/localhost:8080\b/g, `127.0.0.1:${demo.proxyPort}`)
-      .replace(/localhost:8081\b/g, `127.0.0.1:${demo.adminPort}`) + ` -s -o /dev/null -w '%{http_code}' --max-time 20`;
+/**
+ * Run one documented line with the demo's real ports; resolves with the HTTP status curl saw
+ * (curl's own options go right after `curl`, so the line may start with a pipe into it).
+ */
+function run(c: Command, demo: Served): Promise<{ status: number; stderr: string }> {
+  const line = c.shell
+    .replace(/localhost:8080\b/g, `127.0.0.1:${demo.proxyPort}`)
+    .replace(/localhost:8081\b/g, `127.0.0.1:${demo.adminPort}`)
+    .replace(/\bcurl /, `curl -s -o /dev/null -w '%{http_code}' --max-time 20 `);
+  const command = [...c.prelude, line].join('\n');
   return new Promise((resolve) => {
     execFile('bash', ['-c', command], { cwd: ROOT, timeout: 30_000 }, (_err, stdout, stderr) =>
       resolve({ status: Number(stdout.trim().slice(-3)), stderr }),
@@ -104,7 +120,7 @@ for (const suite of suites) {
       it(`the block at line ${block.startLine} answers as documented`, { timeout: 60_000 }, async () => {
         const wrong: string[] = [];
         for (const c of block.commands) {
-          const { status, stderr } = await run(c.shell, demo);
+          const { status, stderr } = await run(c, demo);
           if (!c.expected.includes(status))
             wrong.push(
               `${suite.file}:${c.line}: expected ${c.expected.join(' or ')}, got ${status}: ${c.shell} ${stderr.trim()}`,
