@@ -1,29 +1,30 @@
 /**
  * The one error catalogue. Every error faultline raises or answers with has a stable `code`
- * (users match on it; the README lists every one and a test keeps that list in step) and, where an
- * HTTP answer follows from it, the status that answer carries.
+ * (users match on it; docs/errors.md lists every one and a test keeps that list in step) and, where an
+ * HTTP answer follows from it, the status that answer carries (0: none). The problem+json `title`
+ * is the status's reason phrase (src/http/problem.ts), so the catalogue holds no title of its own.
  */
 export const ERROR_CODES = {
-  FAULTLINE_CONFIG_INVALID: { status: 0, title: 'Invalid configuration' },
-  FAULTLINE_USAGE: { status: 0, title: 'Invalid command line' },
-  FAULTLINE_LISTEN_FAILED: { status: 0, title: 'Cannot listen' },
-  FAULTLINE_SCENARIO_INVALID: { status: 422, title: 'Invalid scenario' },
-  FAULTLINE_UPSTREAM_UNREACHABLE: { status: 502, title: 'Bad Gateway' },
-  FAULTLINE_UPSTREAM_RESET: { status: 502, title: 'Bad Gateway' },
-  FAULTLINE_UPSTREAM_TIMEOUT: { status: 504, title: 'Gateway Timeout' },
-  FAULTLINE_ABSOLUTE_FORM_REFUSED: { status: 400, title: 'Bad Request' },
-  FAULTLINE_CONNECT_REFUSED: { status: 405, title: 'Method Not Allowed' },
-  FAULTLINE_BAD_FAULT_HEADER: { status: 400, title: 'Bad Request' },
-  FAULTLINE_FAULT_INJECTED: { status: 0, title: 'Injected fault' },
-  FAULTLINE_QUOTA_EXCEEDED: { status: 507, title: 'Insufficient Storage' },
-  FAULTLINE_STORE_UNAVAILABLE: { status: 503, title: 'Service Unavailable' },
-  FAULTLINE_ADMIN_UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
-  FAULTLINE_ADMIN_NOT_FOUND: { status: 404, title: 'Not Found' },
-  FAULTLINE_ADMIN_BAD_REQUEST: { status: 400, title: 'Bad Request' },
-  FAULTLINE_ADMIN_FORBIDDEN_TARGET: { status: 403, title: 'Forbidden' },
-  FAULTLINE_METHOD_NOT_ALLOWED: { status: 405, title: 'Method Not Allowed' },
-  FAULTLINE_PAYLOAD_TOO_LARGE: { status: 413, title: 'Content Too Large' },
-  FAULTLINE_INTERNAL: { status: 500, title: 'Internal Server Error' },
+  FAULTLINE_CONFIG_INVALID: { status: 0 },
+  FAULTLINE_USAGE: { status: 0 },
+  FAULTLINE_LISTEN_FAILED: { status: 0 },
+  FAULTLINE_SCENARIO_INVALID: { status: 422 },
+  FAULTLINE_UPSTREAM_UNREACHABLE: { status: 502 },
+  FAULTLINE_UPSTREAM_RESET: { status: 502 },
+  FAULTLINE_UPSTREAM_TIMEOUT: { status: 504 },
+  FAULTLINE_ABSOLUTE_FORM_REFUSED: { status: 400 },
+  FAULTLINE_CONNECT_REFUSED: { status: 405 },
+  FAULTLINE_BAD_FAULT_HEADER: { status: 400 },
+  FAULTLINE_FAULT_INJECTED: { status: 0 },
+  FAULTLINE_QUOTA_EXCEEDED: { status: 507 },
+  FAULTLINE_STORE_UNAVAILABLE: { status: 503 },
+  FAULTLINE_ADMIN_UNAUTHORIZED: { status: 401 },
+  FAULTLINE_ADMIN_NOT_FOUND: { status: 404 },
+  FAULTLINE_ADMIN_BAD_REQUEST: { status: 400 },
+  FAULTLINE_ADMIN_FORBIDDEN_TARGET: { status: 403 },
+  FAULTLINE_METHOD_NOT_ALLOWED: { status: 405 },
+  FAULTLINE_PAYLOAD_TOO_LARGE: { status: 413 },
+  FAULTLINE_INTERNAL: { status: 500 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,4 @@
-// The markdown report printed at the end of a run (and pasted into the README).
+// The markdown report printed at the end of a run (and pasted into docs/performance.md).
 
 const n0 = (x) => (x == null ? '—' : Math.round(x).toLocaleString('en-US'));
 const n1 = (x) => (x == null ? '—' : x.toFixed(1));

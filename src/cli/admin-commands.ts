@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { formatProblem } from '../errors.js';
+import { FaultlineError, formatProblem } from '../errors.js';
 import type { RuleView } from '../admin/rule-view.js';
 import { AdminApiError, AdminClient, AdminUnreachableError, DEFAULT_ADMIN, adminBase, type QuotaRow } from './admin-client.js';
 import { usageMessage } from './args.js';
@@ -43,7 +43,12 @@ interface Parsed {
 /** How many positional arguments a command takes: [at least, at most]. */
 type Arity = readonly [number, number];
 
-class UsageError extends Error {}
+/** A wrong command line: the catalogue's FAULTLINE_USAGE, like every other command's. */
+class UsageError extends FaultlineError {
+  constructor(message: string) {
+    super('FAULTLINE_USAGE', message);
+  }
+}
 
 function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed | 'help' {
   let values: Record<string, string | boolean | undefined>;
@@ -197,7 +202,7 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
       const [action, rule, key, used] = p.args;
       if (action === 'set') {
         if (rule === undefined || key === undefined || used === undefined)
-          throw new UsageError('give RULE KEY USED, e.g. quota set tenant-quota alice 9MiB');
+          throw new UsageError('give RULE KEY USED, e.g. quota set tenant-storage-quota alice 9MiB');
         const row = await p.client.setQuota(rule, key, used);
         io.out(p.json ? JSON.stringify(row, null, 2) : `${row.rule} ${row.key}: ${row.used} of ${row.limit} ${row.unit} used`);
         return;

@@ -106,7 +106,8 @@ function parse(argv: readonly string[]): Parsed {
  */
 export async function inspectCommand(argv: string[], io: InspectIO, deps: InspectDeps): Promise<number> {
   let target: { url: string; close: () => Promise<void> } | null = null;
-  let json = false;
+  // Known before parsing, so a usage error (FAULTLINE_USAGE) is reported as JSON too.
+  let json = argv.includes('--json');
   try {
     const p = parse(argv);
     json = p.json;

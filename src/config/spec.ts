@@ -1,6 +1,6 @@
 /**
  * Every setting faultline has, in one table: its config-file key, command-line flag, environment
- * variable, kind and default. The loader, `--help`, config/faultline.yaml and the README all follow
+ * variable, kind and default. The loader, `--help`, config/faultline.yaml and the docs/configuration.md all follow
  * this table (a test keeps them in step).
  */
 export type SettingKind = 'string' | 'url' | 'hostport' | 'list' | 'boolean' | 'duration' | 'size' | 'enum' | 'integer';

@@ -82,3 +82,19 @@ export function sendProblem(
   res.writeHead(body.status, headers);
   res.end(payload);
 }
+
+/**
+ * A whole problem+json answer as raw HTTP/1.1, for the places that answer on a bare socket where
+ * no ServerResponse exists (a refused CONNECT, a refused upgrade). The same headers as
+ * `sendProblem`, plus `Connection: close`: the caller ends the socket after writing it.
+ */
+export function rawProblemResponse(body: ProblemBody, extraHeaders: Readonly<Record<string, string>> = {}): string {
+  const payload = JSON.stringify(body);
+  let head = `HTTP/1.1 ${body.status} ${reasonPhrase(body.status)}\r\n`;
+  for (const name in extraHeaders) head += `${name}: ${extraHeaders[name]}\r\n`;
+  return (
+    head +
+    `content-type: application/problem+json\r\ncache-control: no-store\r\nx-request-id: ${body.requestId}\r\n` +
+    `connection: close\r\ncontent-length: ${Buffer.byteLength(payload)}\r\n\r\n${payload}`
+  );
+}

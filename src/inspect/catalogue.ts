@@ -8,7 +8,7 @@ interface CatalogueEntry {
 
 /**
  * Every finding the inspector can report: a stable kebab-case id (users and CI match on it), a
- * fixed severity, and why it matters. The README table is generated from / checked against this.
+ * fixed severity, and why it matters. The table in docs/inspect.md is checked against this.
  */
 export const FINDINGS = {
   'error-no-content-type': {

@@ -26,7 +26,7 @@ export interface MetricsOptions {
 
 /**
  * Build the metrics on a registry of faultline's own (never prom-client's global one), merged with
- * Node's default process metrics. Names and labels are a public contract: see the README.
+ * Node's default process metrics. Names and labels are a public contract: see docs/metrics.md.
  */
 export function createMetrics(options: MetricsOptions): Metrics {
   const own = new Registry();

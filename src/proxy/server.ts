@@ -1,7 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { problemFor, rawProblemResponse } from '../http/problem.js';
 import { handleRequest, type HandlerContext } from './handler.js';
+import { requestIdOf } from './request-id.js';
 import { ProxyRequest, ProxyResponse } from './messages.js';
 import { createUpgradeHandler } from './websocket.js';
 import type { Upstream } from './upstream.js';
@@ -42,7 +44,7 @@ export function createProxyServer(
   server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(ctx, req, res, true));
   server.on('upgrade', createUpgradeHandler(upstream, insecure, onUpgradeError));
   server.on('connect', (req: http.IncomingMessage, socket: Socket) => {
-    refuseConnect(socket);
+    refuseConnect(req, socket);
     ctx.events.requestRejected(req.method, 405);
   });
   // A failed TLS handshake is that client's problem: drop its socket, nothing else.
@@ -57,20 +59,18 @@ export function createProxyServer(
   return server;
 }
 
-const CONNECT_REFUSAL = JSON.stringify({
-  type: 'https://faultline.dev/problems/connect-refused',
-  title: 'Method Not Allowed',
-  status: 405,
-  detail: 'faultline is a reverse proxy for one upstream and does not open CONNECT tunnels.',
-  code: 'FAULTLINE_CONNECT_REFUSED',
-});
+const CONNECT_ALLOW = { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' };
 
-function refuseConnect(socket: Socket): void {
-  socket.end(
-    'HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n' +
-      'Content-Type: application/problem+json\r\nCache-Control: no-store\r\nConnection: close\r\n' +
-      `Content-Length: ${Buffer.byteLength(CONNECT_REFUSAL)}\r\n\r\n${CONNECT_REFUSAL}`,
+/** CONNECT gets the catalogue's 405 problem+json, with a request id, and the connection closes. */
+function refuseConnect(req: http.IncomingMessage, socket: Socket): void {
+  socket.on('error', () => socket.destroy());
+  const problem = problemFor(
+    'FAULTLINE_CONNECT_REFUSED',
+    'faultline is a reverse proxy for one upstream and does not open CONNECT tunnels.',
+    '/',
+    requestIdOf(req),
   );
+  socket.end(rawProblemResponse(problem, CONNECT_ALLOW));
 }
 
 /** The part of an http.Server that draining needs (any request/response classes). */

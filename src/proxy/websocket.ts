@@ -1,7 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Server from 'http-proxy';
+import { problemFor, rawProblemResponse } from '../http/problem.js';
 import { silenceHttpProxyDeprecation } from '../log/deprecations.js';
+import { requestIdOf } from './request-id.js';
 import type { Upstream } from './upstream.js';
 import { asError } from '../errors.js';
 
@@ -36,11 +38,11 @@ export function createUpgradeHandler(
     return server;
   };
   return (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
     if (req.url === undefined || req.url.charCodeAt(0) !== 47) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      refuseUpgrade(req, socket);
       return;
     }
-    socket.on('error', () => socket.destroy());
     proxy ??= load();
     proxy.then(
       (server) => server.ws(req, socket, head),
@@ -50,4 +52,15 @@ export function createUpgradeHandler(
       },
     );
   };
+}
+
+/** An upgrade naming another host gets the same 400 problem+json as a plain absolute-form request. */
+function refuseUpgrade(req: IncomingMessage, socket: Duplex): void {
+  const problem = problemFor(
+    'FAULTLINE_ABSOLUTE_FORM_REFUSED',
+    'faultline is a reverse proxy for one upstream; an upgrade must name a path starting with "/".',
+    '/',
+    requestIdOf(req),
+  );
+  socket.end(rawProblemResponse(problem));
 }

@@ -65,3 +65,21 @@ describe('config/faultline.yaml documents every setting', () => {
     ).not.toThrow();
   });
 });
+
+describe('docs/configuration.md documents every setting', () => {
+  const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+  const rows = doc.split('\n').filter((l) => l.startsWith('| `--'));
+  for (const spec of SETTINGS) {
+    it(spec.key, () => {
+      const flag = spec.kind === 'boolean' && spec.default === true ? `--no-${spec.flag}` : `--${spec.flag}`;
+      const row = rows.find((r) => r.startsWith(`| \`${flag}`));
+      expect(row, flag).toBeDefined();
+      expect(row).toContain(`\`${spec.env}\``);
+      expect(row).toContain(`\`${spec.key}\``);
+    });
+  }
+  it('documents no setting that does not exist', () => {
+    const flags = rows.map((r) => /^\| `--(?:no-)?([a-z-]+)/.exec(r)![1]);
+    expect(flags.filter((f) => f !== 'config' && !SETTINGS.some((spec) => spec.flag === f))).toEqual([]);
+  });
+});

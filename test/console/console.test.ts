@@ -8,7 +8,7 @@ import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 /**
  * The console end to end, in a real headless Chromium against a running faultline. Readings every
- * 0.5 s (`?refresh=0.5`) keep the suite quick. FAULTLINE_SCREENSHOT=1 also writes the README's
+ * 0.5 s (`?refresh=0.5`) keep the suite quick. FAULTLINE_SCREENSHOT=1 also writes docs/console.md's
  * screenshot to test/console/screenshot.png.
  */
 const SCENARIO = `version: 1

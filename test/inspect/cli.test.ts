@@ -121,6 +121,16 @@ describe('exit codes', () => {
     });
   });
 
+  it('with --json, a usage error is FAULTLINE_USAGE', async () => {
+    const r = await run('--json', '--timeout', 'soon', 'http://127.0.0.1:1/');
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.out)).toEqual({
+      ok: false,
+      error: { code: 'FAULTLINE_USAGE', message: expect.stringContaining('--timeout') },
+    });
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+  });
+
   it('prints help with 0', async () => {
     const r = await run('--help');
     expect(r.code).toBe(0);

@@ -45,13 +45,55 @@ describe('never an open proxy', () => {
     const other = await bystander();
     const raw = await rawExchange(
       proxy.port,
-      `CONNECT 127.0.0.1:${other.port} HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\n\r\n`,
+      `CONNECT 127.0.0.1:${other.port} HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\nX-Request-Id: conn-1\r\n\r\n`,
     );
-    expect(raw.data).toMatch(/^HTTP\/1\.1 405 /);
-    expect(raw.data).toContain('FAULTLINE_CONNECT_REFUSED');
+    expect(raw.data).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+    const { head, body } = problemOf(raw.data);
+    expect(head).toMatch(/^allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS$/m);
+    expect(head).toMatch(/^cache-control: no-store$/m);
+    expect(head).toMatch(/^x-request-id: conn-1$/m);
+    expect(head).toMatch(/^connection: close$/m);
+    expect(body).toEqual({
+      type: 'https://faultline.dev/problems/connect-refused',
+      title: 'Method Not Allowed',
+      status: 405,
+      detail: 'faultline is a reverse proxy for one upstream and does not open CONNECT tunnels.',
+      instance: '/',
+      requestId: 'conn-1',
+      code: 'FAULTLINE_CONNECT_REFUSED',
+    });
+    expect(other.connections()).toBe(0);
+  });
+
+  it('refuses an upgrade naming another host with the same 400 problem+json as a plain request', async () => {
+    const demo = await startDemoUpstream();
+    cleanups.push(() => demo.close());
+    const proxy = await startProxy(demo.url);
+    cleanups.push(() => proxy.close());
+    const other = await bystander();
+    const raw = await rawExchange(
+      proxy.port,
+      `GET http://127.0.0.1:${other.port}/socket HTTP/1.1\r\nHost: 127.0.0.1:${other.port}\r\nConnection: Upgrade\r\n` +
+        'Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+    );
+    expect(raw.data).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    const { head, body } = problemOf(raw.data);
+    const id = /^x-request-id: (\S+)$/m.exec(head)?.[1];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body).toMatchObject({ status: 400, title: 'Bad Request', code: 'FAULTLINE_ABSOLUTE_FORM_REFUSED', requestId: id });
     expect(other.connections()).toBe(0);
   });
 });
+
+/** Split a raw problem+json response: its header lines, and its body parsed (checked against Content-Length). */
+function problemOf(raw: string): { head: string; body: Record<string, unknown> } {
+  const split = raw.indexOf('\r\n\r\n');
+  const head = raw.slice(0, split).replace(/\r\n/g, '\n');
+  const text = raw.slice(split + 4);
+  expect(head).toMatch(/^content-type: application\/problem\+json$/m);
+  expect(head).toContain(`content-length: ${Buffer.byteLength(text)}`);
+  return { head, body: JSON.parse(text) as Record<string, unknown> };
+}
 
 describe('upstream failures before the head', () => {
   it('answers 502 problem+json for an unreachable upstream, with no internal address', async () => {
