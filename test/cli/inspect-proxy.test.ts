@@ -78,8 +78,8 @@ describe('faultline inspect against the real proxy', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
   });
 
-  it('the README lists every finding id', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  it('docs/inspect.md lists every finding id', () => {
+    const readme = readFileSync(new URL('../../docs/inspect.md', import.meta.url), 'utf8');
     for (const id of FINDING_IDS) expect(readme, id).toContain(`\`${id}\``);
   });
 });
