@@ -81,7 +81,7 @@ export const FIELDS = {
   },
   'field-repeated': {
     severity: 'error',
-    rule: 'A field defined as a single value (Location, ETag, Last-Modified, Expires, Age, Content-Location, Content-Range, Retry-After, Server, Access-Control-Allow-Credentials ...) is sent more than once.',
+    rule: 'A field defined as a single value (Location, ETag, Last-Modified, Expires, Age, Content-Location, Content-Range, Access-Control-Allow-Credentials, Access-Control-Max-Age) is sent more than once.',
     why: 'Only list-valued fields may be repeated; for a single value, clients and caches keep different copies, so each acts on a different value.',
     fix: 'Send the field once (remove the duplicate, often added by a second layer such as a proxy).',
     refs: [rfc(9110, '5.3')],

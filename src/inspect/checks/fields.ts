@@ -15,12 +15,8 @@ const SINGLETONS = [
   'age',
   'content-location',
   'content-range',
-  'server',
   'access-control-allow-credentials',
   'access-control-max-age',
-  'strict-transport-security',
-  'x-content-type-options',
-  'x-frame-options',
 ];
 /** Fields only defined for requests. Accept-Encoding is left out: RFC 9110 §12.5.3 lets a 415 carry it. */
 const REQUEST_ONLY = [
