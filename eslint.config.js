@@ -30,6 +30,8 @@ export default tseslint.config(
       // `return res.end()` in routers and interface methods that are async without awaiting are fine.
       '@typescript-eslint/no-confusing-void-expression': 'off',
       '@typescript-eslint/require-await': 'off',
+      // Protocol parsers match control characters on purpose.
+      'no-control-regex': 'off',
     },
   },
   {
@@ -44,6 +46,7 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unnecessary-condition': 'off',
       '@typescript-eslint/no-empty-function': 'off',
+      '@typescript-eslint/no-dynamic-delete': 'off',
     },
   },
   {

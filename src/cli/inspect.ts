@@ -1,6 +1,14 @@
 import { parseArgs } from 'node:util';
 import { FaultlineError } from '../errors.js';
-import { formatJson, formatText, inspect, type HeaderPair, type InspectOptions, type InspectRequest } from '../inspect/index.js';
+import {
+  formatJson,
+  formatJunit,
+  formatText,
+  inspect,
+  type HeaderPair,
+  type InspectOptions,
+  type InspectRequest,
+} from '../inspect/index.js';
 import { usageMessage } from './args.js';
 
 export const INSPECT_HELP = `Usage: faultline inspect URL [options]
@@ -19,7 +27,8 @@ Options:
       --timeout T         per request, e.g. 5000, 500ms, 10s (default 10s)
       --no-cors-probe     do not GET the origin's / to compare CORS headers
       --status N          inspect faultline's own injected answer for status N
-      --json              print the exchange and findings as JSON
+      --format F          text (default), json, or junit (JUnit XML: one test case per finding id)
+      --json              the same as --format json
   -h, --help              show this help
 `;
 
@@ -38,6 +47,7 @@ const OPTIONS = {
   header: { type: 'string', short: 'H', multiple: true },
   data: { type: 'string', short: 'd' },
   json: { type: 'boolean' },
+  format: { type: 'string' },
   follow: { type: 'boolean' },
   'max-redirects': { type: 'string' },
   timeout: { type: 'string' },
@@ -46,9 +56,12 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+type Format = 'text' | 'json' | 'junit';
+const FORMATS: readonly Format[] = ['text', 'json', 'junit'];
+
 interface Parsed {
   help: boolean;
-  json: boolean;
+  format: Format;
   status: number | null;
   url: string | null;
   request: Omit<InspectRequest, 'url'>;
@@ -97,7 +110,10 @@ function parse(argv: readonly string[]): Parsed {
   const options: InspectOptions = { follow: v.follow === true, corsProbe: v['no-cors-probe'] !== true };
   if (v['max-redirects'] !== undefined) options.maxRedirects = parseInteger('--max-redirects', v['max-redirects'], 0, 1000);
   if (v.timeout !== undefined) options.timeoutMs = parseTimeout(v.timeout);
-  return { help: v.help === true, json: v.json === true, status, url: url ?? null, request, options };
+  const format = (v.format ?? (v.json === true ? 'json' : 'text')) as Format;
+  if (!FORMATS.includes(format)) throw usage(`--format "${v.format}": expected text, json or junit`);
+  if (v.json === true && format !== 'json') throw usage(`--json and --format ${format} disagree`);
+  return { help: v.help === true, format, status, url: url ?? null, request, options };
 }
 
 /**
@@ -110,7 +126,7 @@ export async function inspectCommand(argv: string[], io: InspectIO, deps: Inspec
   let json = argv.includes('--json');
   try {
     const p = parse(argv);
-    json = p.json;
+    json = p.format === 'json';
     if (p.help) {
       io.out(INSPECT_HELP);
       return 0;
@@ -124,7 +140,7 @@ export async function inspectCommand(argv: string[], io: InspectIO, deps: Inspec
       request.method ??= p.status === 507 ? 'PUT' : 'GET';
     }
     const result = await inspect({ url, ...request }, p.options);
-    io.out(json ? formatJson(result) : formatText(result));
+    io.out(p.format === 'json' ? formatJson(result) : p.format === 'junit' ? formatJunit(result) : formatText(result));
     return result.counts.error > 0 ? 1 : 0;
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -17,8 +17,6 @@ export function requestError(err: Error, p: { url: URL }): FaultlineError {
       cause,
     );
   }
-  if (code.startsWith('HPE_'))
-    return new FaultlineError('FAULTLINE_UPSTREAM_UNREACHABLE', `invalid HTTP response from ${host}: ${err.message}`, cause);
   const detail = err.message === '' && err instanceof AggregateError ? err.errors.map(String).join('; ') : err.message;
   return new FaultlineError(
     'FAULTLINE_UPSTREAM_UNREACHABLE',

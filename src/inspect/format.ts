@@ -5,8 +5,6 @@ const PREVIEW_CHARS = 2048;
 const PREVIEW_LINES = 24;
 const JSON_PREVIEW_CHARS = 4096;
 /** C0 controls other than tab/newline, and the replacement character of undecodable bytes. */
-// Control characters are exactly what this pattern is for.
-// eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\0-\x08\x0b-\x1f\x7f\ufffd]/g;
 
 /** The stable JSON shape of `--json` (and of the web console's API). */
@@ -22,6 +20,8 @@ export interface InspectJson {
       statusText: string;
       headers: HeaderPair[];
       bodyBytes: number;
+      /** Octets after the message ended as framed (a framing defect when > 0). */
+      extraBytes: number;
       bodyTruncated: boolean;
       bodyPreview: string;
       complete: boolean;
@@ -47,6 +47,7 @@ export function toJson(result: InspectResult): InspectJson {
         statusText: response.statusText,
         headers: response.headers,
         bodyBytes: response.bodyBytes,
+        extraBytes: response.framing.extraBytes,
         bodyTruncated: response.bodyTruncated,
         bodyPreview: response.text.slice(0, JSON_PREVIEW_CHARS),
         complete: response.complete,
@@ -105,7 +106,8 @@ function bodySummary(r: Exchange['response']): string {
   if (r.bodyTruncated) notes.push(`first ${r.body.length} kept`);
   if (r.timedOut) notes.push('incomplete: timed out');
   else if (!r.complete) notes.push('incomplete: connection closed early');
-  if (r.protocolError !== null) notes.push(`client parser: ${r.protocolError}`);
+  if (r.framing.extraBytes > 0) notes.push(`${r.framing.extraBytes} bytes after the framed end`);
+  if (r.protocolError !== null) notes.push(`strict parsers refuse: ${r.protocolError}`);
   return `${r.bodyBytes} bytes, ${type}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}`;
 }
 
@@ -137,7 +139,8 @@ function findingLines(findings: readonly Finding[], counts: Record<Severity, num
   for (const f of findings) {
     out.push(`  ${f.severity.toUpperCase().padEnd(7)}  ${f.id.padEnd(idWidth)}  ${f.message}`);
     if (f.evidence !== undefined) out.push(`${indent}evidence: ${f.evidence}`);
-    out.push(`${indent}why: ${f.why}`);
+    out.push(`${indent}why: ${f.why}`, `${indent}fix: ${f.fix}`);
+    if (f.refs.length > 0) out.push(`${indent}see: ${f.refs.join(' ')}`);
   }
   return out;
 }

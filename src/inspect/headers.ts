@@ -18,10 +18,10 @@ export function hasHeader(headers: readonly HeaderPair[], name: string): boolean
   return headerValues(headers, name).length > 0;
 }
 
-/** `type/subtype` in lower case, without parameters; null when absent or empty. */
+/** `type/subtype` of the first Content-Type, lower case, without parameters; null when absent or empty. */
 export function mediaType(headers: readonly HeaderPair[]): string | null {
-  const v = headerValue(headers, 'content-type');
-  if (v === null) return null;
+  const v = headerValues(headers, 'content-type')[0];
+  if (v === undefined) return null;
   const type = v.split(';', 1)[0]?.trim().toLowerCase() ?? '';
   return type === '' ? null : type;
 }

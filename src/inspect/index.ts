@@ -2,11 +2,11 @@
  * faultline inspect: perform one HTTP exchange (or a redirect chain) and report what is wrong with
  * its error semantics.
  *
- *   InspectRequest ─► request.ts (timed exchange, raw byte count) ─► redirect.ts (--follow)
+ *   InspectRequest ─► request.ts (own socket) ─► wire.ts (raw framing) ─► redirect.ts (--follow)
  *                                     │
  *                     cors-probe.ts ◄─┤ (error + Origin, no ACAO)
  *                                     ▼
- *                       checks/*.ts (pure) ─► Finding[] ─► format.ts (text / JSON)
+ *       checks/*.ts (pure) ─► Finding[] (+ catalogue/: why, fix, refs) ─► format.ts / junit.ts
  */
 import { FaultlineError } from '../errors.js';
 import { runChecks } from './checks/index.js';
@@ -18,6 +18,7 @@ import type { Exchange, HeaderPair, InspectOptions, InspectRequest, InspectResul
 export { FINDINGS, FINDING_IDS, type FindingId } from './catalogue.js';
 export { CHECKS } from './checks/index.js';
 export { formatText, formatJson, toJson, type InspectJson } from './format.js';
+export { formatJunit } from './junit.js';
 export type * from './types.js';
 
 const DEFAULTS = { follow: false, maxRedirects: 20, timeoutMs: 10_000, corsProbe: true, captureBytes: 64 * 1024 };

@@ -5,6 +5,20 @@ export type HeaderPair = readonly [name: string, value: string];
 
 export type Severity = 'error' | 'warning' | 'info';
 
+/** How the message body ends (RFC 9112 §6.3): no body, Content-Length, chunked, or at connection close. */
+export type FramingKind = 'none' | 'length' | 'chunked' | 'close';
+
+/** What the raw bytes said about where the message ends, beside the parsed head. */
+export interface Framing {
+  kind: FramingKind;
+  /** Octets received after the message ended as framed (for HEAD/204/304: every octet after the head). */
+  extraBytes: number;
+  /** The first chunked-coding defect, or the connection closing before the last chunk. */
+  chunkError: string | null;
+  /** Head syntax defects (bare LF, obs-fold, whitespace before a colon, ...). */
+  headSyntax: string[];
+}
+
 /** What to request. Only `url` is required. */
 export interface InspectRequest {
   /** Absolute `http:` or `https:` URL. */
@@ -58,20 +72,24 @@ export interface ExchangeResponse {
   statusText: string;
   headers: HeaderPair[];
   /**
-   * Message-body octets on the wire: for chunked responses the de-chunked length, otherwise every
-   * byte after the head, including bytes a bodiless response or a short Content-Length should not
-   * have carried (RFC 9112 §6.3).
+   * Message-body octets as framed (RFC 9112 §6.3): de-chunked for chunked, at most Content-Length
+   * for a length; bytes after that end are `framing.extraBytes`.
    */
   bodyBytes: number;
-  /** The first `captureBytes` of the body, as received (still content-coded). */
+  /** The first `captureBytes` of the body, as received (still content-coded); for HEAD/204/304 the bytes that followed anyway. */
   body: Buffer;
   bodyTruncated: boolean;
+  /** The captured body with its content codings undone (as far as they decode). */
+  content: Buffer;
   /** The captured body as text for analysis and display, decoded from gzip/deflate/br when possible. */
   text: string;
+  /** Why the Content-Encoding did not decode, or null (also null when there is nothing to decode). */
+  codingError: string | null;
+  framing: Framing;
   /** The response message ended as framed. False when the connection closed early or time ran out. */
   complete: boolean;
   timedOut: boolean;
-  /** The client's HTTP parser rejected bytes on the connection (e.g. data after a bodiless response). */
+  /** The first framing or head-syntax defect a strict HTTP parser would refuse, or null. */
   protocolError: string | null;
 }
 
@@ -98,6 +116,10 @@ export interface Finding {
   message: string;
   /** One sentence: why it matters to clients (from the catalogue). */
   why: string;
+  /** One line: what to change (from the catalogue). */
+  fix: string;
+  /** Links to the specification sections that decide it. */
+  refs: readonly string[];
   /** The text that triggered the finding, shortened, when there is one. */
   evidence?: string;
 }

@@ -79,7 +79,7 @@ describe('faultline inspect against the real proxy', () => {
   });
 
   it('docs/inspect.md lists every finding id', () => {
-    const doc = readFileSync(new URL('../../docs/inspect.md', import.meta.url), 'utf8');
-    for (const id of FINDING_IDS) expect(doc, id).toContain(`\`${id}\``);
+    const readme = readFileSync(new URL('../../docs/inspect.md', import.meta.url), 'utf8');
+    for (const id of FINDING_IDS) expect(readme, id).toContain(`\`${id}\``);
   });
 });

@@ -190,6 +190,9 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     await page.getByLabel('URL').fill(`${proxy.url}/status/500`);
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.locator('.findings .sev-error, .findings .sev-warning').first().waitFor();
+    // Each finding shows its one-line fix and links to the RFC sections that decide it.
+    expect(await page.locator('.findings .fix').first().textContent()).toMatch(/^Fix: \S/);
+    expect(await page.locator('.findings .refs a').first().getAttribute('href')).toMatch(/^https:\/\//);
     await page.getByLabel('URL').fill(`${proxy.admin}/rules`);
     await page.getByRole('button', { name: 'Inspect' }).click();
     await page.locator('#inspect-url + .field-error').filter({ hasText: '403 FAULTLINE_ADMIN_FORBIDDEN_TARGET' }).waitFor();

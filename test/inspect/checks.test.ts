@@ -126,7 +126,9 @@ describe('pure checks on hand-made exchanges', () => {
     const ok = fakeExchange({ status: 200, headers: [['Content-Length', '5, 5']], text: 'hello' });
     expect(framingCheck.run(input(ok))).toEqual([]);
     const bad = fakeExchange({ status: 200, headers: [['Content-Length', '5, 6']], text: 'hello' });
-    expect(framingCheck.run(input(bad)).map((f) => f.message)).toEqual(['Content-Length "5, 6" is not one valid length']);
+    expect(framingCheck.run(input(bad)).map((f) => [f.id, f.message])).toEqual([
+      ['content-length-invalid', 'Content-Length has different values: 5, 6'],
+    ]);
   });
 
   it('lets s-maxage override max-age=0, and an invalid Expires count as expired (RFC 9111 §4.2.1, §5.3)', () => {
@@ -134,8 +136,15 @@ describe('pure checks on hand-made exchanges', () => {
       cachingCheck.run(input(fakeExchange({ status: 503, headers }))).map((f) => f.id);
     expect(run([['Cache-Control', 'max-age=0, s-maxage=60']])).toEqual(['error-cacheable']);
     expect(run([['Expires', '0']])).toEqual([]);
-    expect(run([['Cache-Control', 'private, max-age=60']])).toEqual([]);
-    expect(run([['Cache-Control', 'public']])).toEqual(['error-cache-unspecified']);
+    expect(run([['Cache-Control', 'private, max-age=60']])).toEqual(['error-cacheable-private']);
+    expect(run([['Cache-Control', 'public']])).toEqual(['error-cache-heuristic']);
+    expect(run([['Cache-Control', 'no-cache="set-cookie", max-age=60']])).toEqual(['error-cacheable']);
+    expect(
+      run([
+        ['Cache-Control', 'max-age=60'],
+        ['Vary', '*'],
+      ]),
+    ).toEqual([]);
     expect(cachingCheck.run(input(fakeExchange({ status: 200 })))).toEqual([]);
   });
 
@@ -144,5 +153,36 @@ describe('pure checks on hand-made exchanges', () => {
       statusCheck.run(input(fakeExchange({ status, text: 'upstream sent an invalid response' }))).map((f) => f.id);
     expect(run(502)).toEqual([]);
     expect(run(500)).toEqual(['5xx-for-client-error']);
+  });
+});
+
+describe('caching per RFC 9111 §3: only responses to cacheable methods are stored', () => {
+  const run = (method: string, headers: [string, string][], requestHeaders: [string, string][] = []): string[] =>
+    cachingCheck
+      .run(input(fakeExchange({ status: 507, method, headers, requestHeaders, url: 'http://api.example/files/a' })))
+      .map((f) => f.id);
+
+  it('never reports a response to PUT or DELETE, whatever its freshness', () => {
+    expect(run('PUT', [['Cache-Control', 'max-age=600']])).toEqual([]);
+    expect(run('DELETE', [])).toEqual([]);
+  });
+
+  it('stores a POST response only with explicit freshness and Content-Location equal to the target (RFC 9110 §9.3.3)', () => {
+    expect(run('POST', [['Cache-Control', 'max-age=600']])).toEqual([]);
+    expect(
+      run('POST', [
+        ['Cache-Control', 'max-age=600'],
+        ['Content-Location', '/files/a'],
+      ]),
+    ).toEqual(['error-cacheable']);
+  });
+
+  it('keeps shared caches out of a response to a request with Authorization (§3.5), but not browsers', () => {
+    expect(run('GET', [['Cache-Control', 'max-age=60']], [['Authorization', 'Bearer t']])).toEqual(['error-cacheable-private']);
+    expect(run('GET', [['Cache-Control', 'public, max-age=60']], [['Authorization', 'Bearer t']])).toEqual(['error-cacheable']);
+  });
+
+  it('does not store anything the request said no-store about', () => {
+    expect(run('GET', [['Cache-Control', 'max-age=60']], [['Cache-Control', 'no-store']])).toEqual([]);
   });
 });

@@ -63,11 +63,7 @@ beforeAll(async () => {
       '{"title":"x"}',
     ),
     '/messy': plain(500, { 'content-type': 'application/json', 'cache-control': 'max-age=600' }, '{"error":"boom"}'),
-    '/warn-only': plain(
-      503,
-      { 'content-type': 'application/problem+json', 'cache-control': 'no-store', 'x-request-id': 'r' },
-      '{"title":"x"}',
-    ),
+    '/warn-only': plain(500, { 'content-type': 'application/problem+json', 'x-request-id': 'r' }, '{"title":"x"}'),
     '/method': (req, res) => res.writeHead(req.method === 'DELETE' ? 204 : 405).end(),
   });
   const probe = http.createServer();
@@ -83,7 +79,7 @@ describe('exit codes', () => {
     expect((await run(`${server.url}/clean-error`)).code).toBe(0);
     const warn = await run(`${server.url}/warn-only`);
     expect(warn.code).toBe(0);
-    expect(warn.out).toContain('WARNING  retry-after-missing');
+    expect(warn.out).toContain('WARNING  error-cache-unspecified');
   });
 
   it('is 1 with an error finding', async () => {
@@ -156,9 +152,9 @@ describe('output', () => {
     expect(r.out).toMatch(/ {2}timing {2}dns - {2}connect \d+\.\d\d ms {2}first byte \d+\.\d\d ms {2}total \d+\.\d\d ms/);
     expect(r.out).toContain('  body    16 bytes, application/json');
     expect(r.out).toContain('  | {"error":"boom"}');
-    expect(r.out).toContain('Findings: 1 error, 1 warning, 1 info');
+    expect(r.out).toContain('Findings: 1 error, 0 warnings, 2 info');
     const findingLines = lines.filter((l) => /^ {2}(ERROR|WARNING|INFO) /.test(l));
-    expect(findingLines.map((l) => l.split(/\s+/)[2])).toEqual(['error-cacheable', 'no-request-id', 'error-not-problem-json']);
+    expect(findingLines.map((l) => l.split(/\s+/)[2])).toEqual(['error-cacheable', 'error-not-problem-json', 'no-request-id']);
     // Messages start in one column, and the why lines under them.
     const column = findingLines.map(
       (l) => l.indexOf('  ', l.indexOf('-')) + 2 + l.slice(l.indexOf('  ', l.indexOf('-')) + 2).search(/\S/),
@@ -176,8 +172,10 @@ describe('output', () => {
     expect(j.findings[0]).toEqual({
       id: 'error-cacheable',
       severity: 'error',
-      message: '500 response is fresh for 600 s (max-age=600)',
+      message: '500 response is fresh for 600 s in shared caches (max-age=600)',
       why: expect.any(String),
+      fix: 'Send Cache-Control: no-store on errors (or a max-age no longer than the failure should be seen).',
+      refs: ['https://www.rfc-editor.org/rfc/rfc9111#section-3', 'https://www.rfc-editor.org/rfc/rfc9111#section-4.2.1'],
     });
     const [ex] = j.exchanges;
     expect(Object.keys(ex!).sort()).toEqual(['request', 'response', 'timings']);
@@ -196,6 +194,28 @@ describe('output', () => {
     });
     expect(ex!.response.headers).toContainEqual(['cache-control', 'max-age=600']);
     expect(Object.keys(ex!.timings).sort()).toEqual(['connectMs', 'dnsMs', 'firstByteMs', 'tlsMs', 'totalMs']);
+  });
+});
+
+describe('--format junit', () => {
+  it('gives one test case per finding id, a failure for each error finding, and keeps exit code 1', async () => {
+    const r = await run('--format', 'junit', `${server.url}/messy`);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="faultline inspect" tests="\d+" failures="1"/,
+    );
+    expect(r.out).toContain(
+      '<testcase classname="faultline.inspect.error" name="error-cacheable" time="0">\n      <failure type="error-cacheable"',
+    );
+    expect(r.out).toContain(
+      '<testcase classname="faultline.inspect.info" name="no-request-id" time="0">\n      <system-out>INFO no-request-id',
+    );
+    expect(r.out).toContain('<testcase classname="faultline.inspect.error" name="leak-stack-trace" time="0"></testcase>');
+  });
+
+  it('refuses an unknown format, and --json with another format', async () => {
+    expect((await run('--format', 'xml', `${server.url}/ok`)).err).toContain('--format "xml": expected text, json or junit');
+    expect((await run('--json', '--format', 'junit', `${server.url}/ok`)).code).toBe(2);
   });
 });
 

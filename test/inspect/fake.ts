@@ -9,11 +9,17 @@ export function fakeExchange(o: {
   headers?: HeaderPair[];
   text?: string;
   bodyBytes?: number;
+  requestHeaders?: HeaderPair[];
 }): Exchange {
   const text = o.text ?? '';
   const body = Buffer.from(text);
   return {
-    request: { method: o.method ?? 'GET', url: o.url ?? 'http://api.example/orders/1', headers: [], bodyBytes: 0 },
+    request: {
+      method: o.method ?? 'GET',
+      url: o.url ?? 'http://api.example/orders/1',
+      headers: o.requestHeaders ?? [],
+      bodyBytes: 0,
+    },
     response: {
       httpVersion: '1.1',
       status: o.status ?? 500,
@@ -22,7 +28,10 @@ export function fakeExchange(o: {
       bodyBytes: o.bodyBytes ?? body.length,
       body,
       bodyTruncated: false,
+      content: body,
       text,
+      codingError: null,
+      framing: { kind: 'length', extraBytes: 0, chunkError: null, headSyntax: [] },
       complete: true,
       timedOut: false,
       protocolError: null,

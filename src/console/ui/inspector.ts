@@ -17,6 +17,8 @@ interface Finding {
   severity: 'error' | 'warning' | 'info';
   message: string;
   why: string;
+  fix: string;
+  refs: string[];
   evidence?: string;
 }
 
@@ -33,6 +35,7 @@ interface InspectReply {
       statusText: string;
       headers: Pair[];
       bodyBytes: number;
+      extraBytes: number;
       bodyTruncated: boolean;
       bodyPreview: string;
       complete: boolean;
@@ -219,6 +222,17 @@ function plural(n: number, word: string): string {
   return n === 0 ? '' : `${n} ${word}${n === 1 || word === 'info' ? '' : 's'}`;
 }
 
+/** "RFC 9111 §4.2.1" for an rfc-editor.org section link, the host name otherwise. */
+function refLabel(url: string): string {
+  const m = /rfc(\d+)#section-(.+)$/.exec(url);
+  if (m !== null) return `RFC ${m[1]} §${m[2]}`;
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
+}
+
 function finding(f: Finding): HTMLElement {
   return h(
     'li',
@@ -231,7 +245,18 @@ function finding(f: Finding): HTMLElement {
       ' ',
       f.message,
       h('p', { class: 'why' }, f.why),
+      h('p', { class: 'why fix' }, h('strong', {}, 'Fix: '), f.fix),
       f.evidence === undefined ? null : h('p', { class: 'evidence' }, h('code', {}, f.evidence)),
+      f.refs.length === 0
+        ? null
+        : h(
+            'p',
+            { class: 'why refs' },
+            ...f.refs.flatMap((r, i) => [
+              i === 0 ? '' : ' · ',
+              h('a', { href: r, target: '_blank', rel: 'noopener noreferrer' }, refLabel(r)),
+            ]),
+          ),
     ),
   );
 }

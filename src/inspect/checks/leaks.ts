@@ -1,5 +1,5 @@
 import { finding, type FindingId } from '../catalogue.js';
-import type { Finding } from '../types.js';
+import type { Exchange, Finding } from '../types.js';
 import { around, bodyWithoutEcho, isError, type Check } from './check.js';
 
 // Patterns are compiled once here. Bodies are often JSON, where a newline is the two characters
@@ -54,6 +54,10 @@ const INTERNAL_ADDRESS: readonly RegExp[] = [
   ),
   // Loopback with a port: a co-located service, not the host the client talked to.
   new RegExp(`(?<![\\d.])127(?:\\.${OCTET}){3}:\\d{1,5}\\b`),
+  // Link-local, where cloud metadata services live.
+  new RegExp(`(?<![\\d.])169\\.254(?:\\.${OCTET}){2}(?![\\d]|\\.\\d)`),
+  // IPv6 unique local (fc00::/7) addresses.
+  /(?<![\w:])f[cd][0-9a-f]{2}:(?:[0-9a-f]{0,4}:){1,6}[0-9a-f]{0,4}(?![\w:])/i,
   /\blocalhost:\d{1,5}\b/i,
   /\[::1\]:\d{1,5}\b/,
   /\b[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?(?:\.[a-z0-9-]{1,63})*\.(?:internal|local|localdomain|lan|corp|intranet)(?![\w-]|\.[a-z])/i,
@@ -66,15 +70,44 @@ const GROUPS: ReadonlyArray<readonly [FindingId, readonly RegExp[], string]> = [
   ['leak-internal-address', INTERNAL_ADDRESS, 'an internal address'],
 ];
 
-/** Does the error body tell an attacker about the inside of the server? */
+/** Fields whose values are dates, ids or tokens, never addresses. */
+const NOT_ADDRESSES = new Set([
+  'date',
+  'expires',
+  'last-modified',
+  'etag',
+  'content-length',
+  'content-type',
+  'cache-control',
+  'set-cookie',
+]);
+
+/** The first response field that names an internal address the client did not send itself, or null. */
+function internalAddressInFields(exchange: Exchange): string | null {
+  const url = new URL(exchange.request.url);
+  const known = [url.host, url.hostname, ...exchange.request.headers.map(([, v]) => v)].filter((k) => k.length > 1);
+  for (const [name, value] of exchange.response.headers) {
+    if (NOT_ADDRESSES.has(name.toLowerCase())) continue;
+    let v = value;
+    for (const k of known) v = v.split(k).join(' ');
+    if (INTERNAL_ADDRESS.some((re) => re.test(v))) return `${name}: ${value}`;
+  }
+  return null;
+}
+
+/** Does the response tell an attacker about the inside of the server (error bodies; fields of any response)? */
 export const leaksCheck: Check = {
   name: 'leaks',
   ids: GROUPS.map(([id]) => id),
   run({ exchange }): Finding[] {
-    if (!isError(exchange.response.status) || exchange.response.text === '') return [];
-    const text = bodyWithoutEcho(exchange);
     const out: Finding[] = [];
+    const field = internalAddressInFields(exchange);
+    if (field !== null) out.push(finding('leak-internal-address', 'a response field names an internal address', field));
+    if (!isError(exchange.response.status) || exchange.response.text === '' || exchange.response.framing.kind === 'none')
+      return out;
+    const text = bodyWithoutEcho(exchange);
     for (const [id, patterns, what] of GROUPS) {
+      if (id === 'leak-internal-address' && field !== null) continue;
       for (const re of patterns) {
         const m = re.exec(text);
         if (m === null) continue;

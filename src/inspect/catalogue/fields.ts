@@ -1,0 +1,96 @@
+import { rfc, type CatalogueEntry } from './entry.js';
+
+/** Syntax of the fields the inspector reasons about. */
+export const FIELDS = {
+  'date-missing': {
+    severity: 'warning',
+    rule: 'A 2xx, 3xx or 4xx response has no Date (5xx responses may omit it).',
+    why: 'Caches compute the age of a response from Date, and clients need it to read HTTP-date values such as Retry-After and Expires against the server clock.',
+    fix: 'Send Date: <IMF-fixdate> (e.g. Sun, 06 Nov 1994 08:49:37 GMT) on every response.',
+    refs: [rfc(9110, '6.6.1')],
+  },
+  'date-invalid': {
+    severity: 'warning',
+    rule: 'Date is not an IMF-fixdate (the only form senders may generate), or it is repeated.',
+    why: 'Recipients that cannot parse Date fall back to their own clock, so ages, Expires and Retry-After dates are misread.',
+    fix: 'Format Date as an IMF-fixdate in GMT, e.g. Sun, 06 Nov 1994 08:49:37 GMT.',
+    refs: [rfc(9110, '5.6.7'), rfc(9110, '6.6.1')],
+  },
+  'expires-invalid': {
+    severity: 'warning',
+    rule: 'Expires is not an HTTP-date (the common "0" and "-1", which mean already expired, are accepted).',
+    why: 'Caches must treat an invalid Expires as already expired, so whatever lifetime was intended is lost, and caches that guess differ.',
+    fix: 'Send Expires as an IMF-fixdate, or drop it and use Cache-Control: max-age or no-store.',
+    refs: [rfc(9111, '5.3'), rfc(9110, '5.6.7')],
+  },
+  'cache-control-invalid': {
+    severity: 'warning',
+    rule: 'A Cache-Control directive is malformed: a missing or extra argument, a quoted or non-numeric delta-seconds, a bad token, or one directive with different values.',
+    why: 'Caches ignore or distrust a directive they cannot parse, and treat conflicting duplicates as stale or pick one, so the response is cached differently from what was meant.',
+    fix: 'Write directives as name or name=value with unquoted digits for max-age/s-maxage, each directive once.',
+    refs: [rfc(9111, '5.2'), rfc(9111, '4.2.1')],
+  },
+  'cache-control-conflict': {
+    severity: 'warning',
+    rule: 'Cache-Control combines directives that contradict each other: no-store or no-cache with a positive max-age/s-maxage, no-store with public, or public with private.',
+    why: 'Caches then honour the most restrictive one, or not, depending on the implementation, so the intent is unclear and behaviour differs between caches.',
+    fix: 'Keep the one directive that says what you mean (for an error usually just no-store).',
+    refs: [rfc(9111, '4.2.1'), rfc(9111, '5.2.2')],
+  },
+  'cache-control-unknown-directive': {
+    severity: 'info',
+    rule: 'A response Cache-Control directive is neither defined by RFC 9111, RFC 5861 or RFC 8246, nor a known extension (request-only directives and typos land here).',
+    why: 'Caches ignore directives they do not know, so a misspelt or misplaced directive silently does nothing.',
+    fix: 'Check the spelling, or remove the directive (max-stale, min-fresh and only-if-cached are request directives).',
+    refs: [rfc(9111, '5.2.3')],
+  },
+  'retry-after-invalid': {
+    severity: 'error',
+    rule: 'Retry-After is neither delay-seconds nor an HTTP-date, or it is sent more than once.',
+    why: 'A Retry-After clients cannot parse is ignored or misread, so the back-off is lost.',
+    fix: 'Send one Retry-After with whole seconds (e.g. Retry-After: 30) or an IMF-fixdate.',
+    refs: [rfc(9110, '10.2.3'), rfc(9110, '5.6.7')],
+  },
+  'retry-after-past': {
+    severity: 'warning',
+    rule: 'Retry-After is an HTTP-date at or before the response Date.',
+    why: 'A retry time already past tells clients to retry at once, which is the stampede Retry-After exists to prevent.',
+    fix: 'Send the delay in seconds (clock-independent), or a date after Date.',
+    refs: [rfc(9110, '10.2.3')],
+  },
+  'retry-after-date-without-date': {
+    severity: 'warning',
+    rule: 'Retry-After is an HTTP-date but the response has no valid Date to compare it with.',
+    why: 'Clients must compare the retry date with their own clock, so any clock skew between client and server shifts or cancels the back-off.',
+    fix: 'Send Retry-After as delay-seconds, or add a Date header.',
+    refs: [rfc(9110, '10.2.3'), rfc(9110, '6.6.1')],
+  },
+  'content-type-repeated': {
+    severity: 'error',
+    rule: 'Content-Type is sent on more than one field line or as a list of media types.',
+    why: 'Content-Type is a single value: clients pick the first, the last or none, and browsers may sniff, so the same body is parsed differently by each.',
+    fix: 'Send exactly one Content-Type.',
+    refs: [rfc(9110, '8.3'), rfc(9110, '5.3')],
+  },
+  'content-type-invalid': {
+    severity: 'error',
+    rule: 'Content-Type is not type/subtype with valid ;name=value parameters, or a parameter is repeated.',
+    why: 'Clients cannot tell how to parse content whose media type they cannot read, and fall back to sniffing or treat it as opaque bytes.',
+    fix: 'Send a registered media type, e.g. application/problem+json or text/plain; charset=utf-8.',
+    refs: [rfc(9110, '8.3.1'), rfc(9110, '5.6.6')],
+  },
+  'field-repeated': {
+    severity: 'error',
+    rule: 'A field defined as a single value (Location, ETag, Last-Modified, Expires, Age, Content-Location, Content-Range, Access-Control-Allow-Credentials, Access-Control-Max-Age) is sent more than once.',
+    why: 'Only list-valued fields may be repeated; for a single value, clients and caches keep different copies, so each acts on a different value.',
+    fix: 'Send the field once (remove the duplicate, often added by a second layer such as a proxy).',
+    refs: [rfc(9110, '5.3')],
+  },
+  'request-header-in-response': {
+    severity: 'warning',
+    rule: 'The response carries a field only defined for requests (Host, User-Agent, Cookie, Authorization, Referer, Range, If-*, Expect, Origin, Accept ...).',
+    why: 'A request field in a response means nothing to clients and usually shows a request being echoed back, sometimes with credentials.',
+    fix: 'Stop copying request headers into the response.',
+    refs: [rfc(9110, '10.1'), rfc(9110, '6.3')],
+  },
+} as const satisfies Record<string, CatalogueEntry>;
