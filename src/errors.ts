@@ -17,6 +17,7 @@ export const ERROR_CODES = {
   FAULTLINE_FAULT_INJECTED: { status: 0, title: 'Injected fault' },
   FAULTLINE_QUOTA_EXCEEDED: { status: 507, title: 'Insufficient Storage' },
   FAULTLINE_STORE_UNAVAILABLE: { status: 503, title: 'Service Unavailable' },
+  FAULTLINE_AMBIGUOUS_QUOTA_KEY: { status: 400, title: 'Bad Request' },
   FAULTLINE_ADMIN_UNAUTHORIZED: { status: 401, title: 'Unauthorized' },
   FAULTLINE_ADMIN_NOT_FOUND: { status: 404, title: 'Not Found' },
   FAULTLINE_ADMIN_BAD_REQUEST: { status: 400, title: 'Bad Request' },

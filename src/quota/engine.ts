@@ -10,7 +10,7 @@ import { answerStatus } from '../faults/answer.js';
 import { applyFault } from '../faults/apply.js';
 import type { FaultContext } from '../faults/fault.js';
 import { QuotaCountingStream } from './counting-stream.js';
-import { quotaKeyOf } from './key.js';
+import { AMBIGUOUS_KEY, quotaKeyOf } from './key.js';
 import type { QuotaStore, Reservation, Slot } from './store.js';
 
 export interface QuotaEngineOptions {
@@ -59,7 +59,9 @@ export class QuotaEngine implements QuotaHandler {
   private async run(ex: Exchange, rule: Rule, set: RuleSet): Promise<void> {
     const quota = rule.quota as QuotaSpec;
     const req = ex.req;
-    const slot: Slot = { rule: rule.name, key: quotaKeyOf(quota.key, req, ex.path, ex.query), period: this.periodOf(quota) };
+    const key = quotaKeyOf(quota.key, req, ex.path, ex.query);
+    if (key === AMBIGUOUS_KEY) return this.ambiguous(ex, quota);
+    const slot: Slot = { rule: rule.name, key, period: this.periodOf(quota) };
     const objects = quota.track === 'objects';
     if (objects && req.method === 'DELETE') {
       // Only a DELETE the upstream carried out frees the object, whatever countOn says.
@@ -163,6 +165,26 @@ export class QuotaEngine implements QuotaHandler {
       return;
     }
     applyFault(this.o.faults, ex, rule.fault, set.random);
+  }
+
+  /** Two different values where one key is expected: refuse rather than guess which tenant pays. */
+  private ambiguous(ex: Exchange, quota: QuotaSpec): void {
+    ex.outcome = 'rejected';
+    const k = quota.key;
+    const what =
+      k.kind === 'query' ? `query parameter ${k.name}` : k.kind === 'header' ? `header ${k.name}` : 'authorization header';
+    sendProblem(
+      ex.req,
+      ex.res,
+      problemFor(
+        'FAULTLINE_AMBIGUOUS_QUOTA_KEY',
+        `the quota key (${what}) was sent more than once with different values`,
+        ex.path,
+        ex.id,
+      ),
+      { connection: ex.req.readableEnded ? undefined : 'close' },
+    );
+    ex.req.resume();
   }
 
   /** Bound a store call by the budget (for a non-local store). */

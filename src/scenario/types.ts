@@ -67,6 +67,10 @@ export type QuotaKeySpec =
   | { readonly kind: 'query'; readonly name: string }
   | { readonly kind: 'path'; readonly index: number }
   | { readonly kind: 'ip' }
+  /** The user of the request's credentials: Basic user, Bearer JWT `sub`, AWS access key id (not verified). */
+  | { readonly kind: 'user' }
+  /** A claim of the request's Bearer JWT (not verified). */
+  | { readonly kind: 'jwt'; readonly claim: string }
   | { readonly kind: 'global' };
 
 export interface QuotaSpec {
