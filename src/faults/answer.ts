@@ -34,7 +34,8 @@ export function answerStatus(
   if (answer.body === null) {
     const { dialect } = answer;
     const built = renderDialect(dialect.format, {
-      ...dialect,
+      code: dialect.code,
+      message: dialect.message,
       status,
       requestId: ex.id,
       resource: ex.path,

@@ -232,3 +232,45 @@ describe('reload carry-over', () => {
     expect(a.rules[0]?.fingerprint).not.toBe(c.rules[0]?.fingerprint);
   });
 });
+
+describe('compiling dialects (as:, format:)', () => {
+  it('as: alone is a status fault with the preset status; status: or replaceStatus: keep the vendor body', () => {
+    const set = ruleSet(
+      [
+        '  - name: c\n    fault: { as: ceph }\n',
+        '  - name: m\n    fault: { as: minio, status: 500, retryAfter: 30 }\n',
+        '  - name: w\n    fault: { replaceStatus: 507, as: webdav }\n',
+        '  - name: f\n    fault: { status: 429, format: google-json, code: rateLimitExceeded }\n',
+      ].join(''),
+    );
+    const action = (n: string): unknown => set.byName.get(n)?.fault.action;
+    expect(action('c')).toEqual({
+      kind: 'status',
+      status: 403,
+      body: null,
+      dialect: { format: 'ceph-xml', code: 'QuotaExceeded', message: null, preset: 'ceph' },
+      headers: [],
+      retryAfter: null,
+    });
+    expect(action('m')).toMatchObject({
+      kind: 'status',
+      status: 500,
+      retryAfter: '30',
+      dialect: { format: 's3-xml', preset: 'minio' },
+    });
+    expect(action('w')).toMatchObject({
+      kind: 'replaceStatus',
+      status: 507,
+      dialect: { format: 'sabredav-xml', preset: 'webdav' },
+    });
+    expect(action('f')).toMatchObject({
+      dialect: { format: 'google-json', code: 'rateLimitExceeded', message: null, preset: null },
+    });
+  });
+
+  it('as: with phase: response is refused like status: is', () => {
+    expect(() => ruleSet('  - name: p\n    fault: { as: minio, delay: 1s, phase: response }\n')).toThrow(
+      /phase: response waits for the upstream/,
+    );
+  });
+});
