@@ -106,15 +106,17 @@ const EXPECTED: Record<string, { status: number; type: string; headers: Record<s
     type: 'application/json; charset=UTF-8',
     headers: {},
     body:
-      '{\n  "error": {\n    "code": 403,\n    "errors": [\n      {\n        "domain": "global",\n' +
-      `        "message": "The user's Drive storage quota has been exceeded.",\n        "reason": "storageQuotaExceeded"\n` +
-      `      }\n    ],\n    "message": "The user's Drive storage quota has been exceeded."\n  }\n}\n`,
+      `{\n  "error": {\n    "code": 403,\n    "message": "The user's Drive storage quota has been exceeded.",\n` +
+      `    "errors": [\n      {\n        "message": "The user's Drive storage quota has been exceeded.",\n` +
+      '        "domain": "usageLimits",\n        "reason": "storageQuotaExceeded"\n      }\n    ]\n  }\n}\n',
   },
   b2: {
     status: 403,
     type: 'application/json;charset=utf-8',
     headers: {},
-    body: '{\n  "status" : 403,\n  "code" : "storage_cap_exceeded",\n  "message" : "Cannot upload files, storage cap exceeded."\n}',
+    body:
+      '{\n  "code": "storage_cap_exceeded",\n  "message": "Cannot upload files, storage cap exceeded. See the Caps & Alerts page ' +
+      'to increase your cap.",\n  "status": 403\n}',
   },
   webdav: {
     status: 507,
@@ -206,8 +208,8 @@ describe('format: for any injected status', () => {
     expect(JSON.parse(g.text)).toEqual({
       error: {
         code: 429,
-        errors: [{ domain: 'global', message: 'Rate limit exceeded', reason: 'rateLimitExceeded' }],
         message: 'Rate limit exceeded',
+        errors: [{ message: 'Rate limit exceeded', domain: 'usageLimits', reason: 'rateLimitExceeded' }],
       },
     });
   });

@@ -52,7 +52,12 @@ export const PRESETS = {
     message: "The user's Drive storage quota has been exceeded.",
     format: 'google-json',
   },
-  b2: { status: 403, code: 'storage_cap_exceeded', message: 'Cannot upload files, storage cap exceeded.', format: 'b2-json' },
+  b2: {
+    status: 403,
+    code: 'storage_cap_exceeded',
+    message: 'Cannot upload files, storage cap exceeded. See the Caps & Alerts page to increase your cap.',
+    format: 'b2-json',
+  },
   webdav: { status: 507, code: 'Sabre\\DAV\\Exception\\InsufficientStorage', message: null, format: 'sabredav-xml' },
   postgrest: {
     status: 503,
