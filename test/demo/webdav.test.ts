@@ -116,3 +116,25 @@ describe.skipIf(!existsSync('/usr/bin/rclone'))('rclone (webdav vendor other) th
     expect((await request(`${base}/box`, { method: 'PROPFIND', headers: { depth: '0' } })).status).toBe(404);
   });
 });
+
+describe('examples/dialects/webdav-quota.yaml against the demo store', () => {
+  it('a per-user quota answered as SabreDAV; DELETE frees; each user has their own', async () => {
+    const base = await demo();
+    const scenario = readFileSync(new URL('../../examples/dialects/webdav-quota.yaml', import.meta.url), 'utf8');
+    const proxy = await startProxy(new URL(base).origin, { scenario });
+    cleanups.push(() => proxy.close());
+    const as = (user: string): Record<string, string> => ({
+      authorization: `Basic ${Buffer.from(`${user}:pw`).toString('base64')}`,
+    });
+    const body = 'x'.repeat(700_000);
+    expect((await dav(`${proxy.url}/dav`, 'PUT', '/a.bin', as('alice'), body)).status).toBe(201);
+    const full = await dav(`${proxy.url}/dav`, 'PUT', '/b.bin', as('alice'), body);
+    expect(full.status).toBe(507);
+    expect(full.text).toContain('<s:message>Insufficient space in /dav/b.bin, 700000 required, 348576 available</s:message>');
+    expect((await dav(`${proxy.url}/dav`, 'DELETE', '/a.bin', as('alice'))).status).toBe(204);
+    expect((await dav(`${proxy.url}/dav`, 'PUT', '/b.bin', as('alice'), body)).status).toBe(201);
+    expect((await dav(`${proxy.url}/dav`, 'PUT', '/c.bin', as('bob'), body)).status).toBe(201);
+    // The refused upload left nothing on the store.
+    expect(hrefs((await dav(base, 'PROPFIND', '/', { depth: '1' })).text)).toEqual(['/dav/', '/dav/b.bin', '/dav/c.bin']);
+  });
+});
