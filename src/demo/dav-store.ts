@@ -86,7 +86,8 @@ export class DavStore {
   transfer(from: string, to: string, overwrite: boolean, move: boolean): number {
     const sources = this.subtree(from);
     if (sources.length === 0) return 404;
-    if (to === from || to.startsWith(`${from}/`) || from === '/') return 403;
+    // Source and destination may not overlap (Apache mod_dav answers 403 too).
+    if (to === from || to.startsWith(`${from}/`) || from.startsWith(`${to}/`) || from === '/' || to === '/') return 403;
     if (this.nodes.get(parentOf(to))?.kind !== 'collection') return 409;
     const existing = this.subtree(to);
     if (existing.length > 0 && !overwrite) return 412;

@@ -72,6 +72,8 @@ describe('the demo upstream WebDAV store', () => {
     expect((await dav(base, 'DELETE', '/d')).status).toBe(204);
     expect((await dav(base, 'GET', '/d/a')).status).toBe(404);
     expect((await dav(base, 'MOVE', '/e', { destination: '/dav/e/inside' })).status).toBe(403);
+    expect((await dav(base, 'MOVE', '/e/a', { destination: '/dav/e' })).status).toBe(403);
+    expect((await dav(base, 'GET', '/e/a')).status).toBe(200);
     expect((await dav(base, 'COPY', '/e', {})).status).toBe(400);
   });
 });
