@@ -1,4 +1,5 @@
 import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import { DemoWebDav } from './webdav.js';
 
 /**
  * The built-in demo upstream: a small real server to put faultline in front of when you have no
@@ -10,10 +11,15 @@ import http, { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'n
  *   PUT|POST /upload/*   reads and counts the body, 201 with the count
  *   DELETE /upload/*     204
  *   ANY  /delay/:ms      answers after ms milliseconds
+ *   /dav/...             a small in-memory WebDAV store (PUT, GET, DELETE, MKCOL, COPY, MOVE,
+ *                        PROPFIND depth 0/1) for curl and rclone; 507 beyond 256 MiB
  */
 export function createDemoUpstream(): http.Server {
-  return http.createServer({ requestTimeout: 0 }, route);
+  const dav = new DemoWebDav('/dav', DAV_CAPACITY);
+  return http.createServer({ requestTimeout: 0 }, (req, res) => route(req, res, dav));
 }
+
+const DAV_CAPACITY = 256 * 1024 * 1024;
 
 const CHUNK = Buffer.alloc(64 * 1024, 'faultline demo bytes\n');
 const MAX_DELAY_MS = 600_000;
@@ -35,10 +41,11 @@ const STANDARD_HEADERS: Record<number, Record<string, string>> = {
   503: { 'retry-after': '1' },
 };
 
-function route(req: IncomingMessage, res: ServerResponse): void {
+function route(req: IncomingMessage, res: ServerResponse, dav: DemoWebDav): void {
   const url = new URL(req.url ?? '/', 'http://demo.invalid');
   const path = url.pathname;
   const [, first = '', second = ''] = path.split('/');
+  if (first === 'dav') return dav.handle(req, res, (req.url ?? '/').split('?')[0] ?? '/');
   if (first === 'status' && second !== '') return status(req, res, path, Number(second));
   if (path === '/echo') return echo(req, res, path);
   if (first === 'bytes' && second !== '') return bytes(req, res, Number(second));
@@ -47,7 +54,7 @@ function route(req: IncomingMessage, res: ServerResponse): void {
   if (path === '/')
     return json(res, 200, {
       service: 'faultline demo upstream',
-      endpoints: ['/status/:code', '/echo', '/bytes/:n', 'PUT|POST|DELETE /upload/*', '/delay/:ms'],
+      endpoints: ['/status/:code', '/echo', '/bytes/:n', 'PUT|POST|DELETE /upload/*', '/delay/:ms', 'WebDAV /dav/'],
     });
   req.resume();
   json(

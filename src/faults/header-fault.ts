@@ -1,4 +1,4 @@
-import type { FaultAction, FaultSpec } from '../scenario/types.js';
+import type { AnswerDialect, FaultAction, FaultSpec } from '../scenario/types.js';
 import { parseDuration, parseSize } from '../scenario/units.js';
 
 /** The request header that asks for a fault (only with `headerFaults: true`); never forwarded. */
@@ -7,6 +7,7 @@ export const FAULT_HEADER = 'x-faultline-fault';
 /** Parsed header values, so a load test sending the same header pays the parse once. Bounded. */
 const cache = new Map<string, FaultSpec | string>();
 const CACHE_MAX = 256;
+const PROBLEM: AnswerDialect = { format: 'problem', code: null, message: null, preset: null };
 
 /**
  * Parse `x-faultline-fault: status=507, delay=200ms` (items separated by `,` or `;`): `status=N`,
@@ -46,7 +47,7 @@ function parse(text: string): FaultSpec | string {
         const status = Number(arg);
         if (arg === null || !Number.isInteger(status) || status < 200 || status > 599)
           return `${FAULT_HEADER}: status must be an integer 200-599, got "${arg ?? ''}"`;
-        next = { kind: 'status', status, body: null, headers: [], retryAfter: null };
+        next = { kind: 'status', status, body: null, dialect: PROBLEM, headers: [], retryAfter: null };
       } else if (name === 'reset') {
         next = { kind: 'reset', afterBytes: arg === null ? null : parseSize(arg) };
       } else if (name === 'hang') {

@@ -74,17 +74,31 @@ export function registerQuotaMetrics(registry: Registry, source: QuotaMetricsSou
     registers: [registry],
     collect: refresh,
   });
-  const exceeded = new Counter<'rule'>({
+  // Each quota rule's counters exist (at 0) from the moment its rule set loads, and stop being
+  // exported when a reload removes the rule. Synced at scrape time: nothing per request.
+  const loaded = (): Set<string> => new Set(source.rules().rules.flatMap((r) => (r.quota === null ? [] : [r.name])));
+  const perRule = (counter: Counter<'rule'>, seen: Set<string>): void => {
+    const now = loaded();
+    for (const name of seen) if (!now.has(name)) counter.remove({ rule: name });
+    for (const name of now) counter.inc({ rule: name }, 0);
+    seen.clear();
+    for (const name of now) seen.add(name);
+  };
+  const exceededSeen = new Set<string>();
+  const exceeded: Counter<'rule'> = new Counter<'rule'>({
     name: 'faultline_quota_exceeded_total',
     help: 'Requests a quota rule refused because the key was over its limit.',
     labelNames: ['rule'],
     registers: [registry],
+    collect: () => perRule(exceeded, exceededSeen),
   });
-  const evictions = new Counter<'rule'>({
+  const evictedSeen = new Set<string>();
+  const evictions: Counter<'rule'> = new Counter<'rule'>({
     name: 'faultline_quota_objects_evicted_total',
     help: 'Tracked objects forgotten because --max-tracked-objects was reached.',
     labelNames: ['rule'],
     registers: [registry],
+    collect: () => perRule(evictions, evictedSeen),
   });
   const storeErrors = new Counter({
     name: 'faultline_store_errors_total',

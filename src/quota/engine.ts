@@ -10,8 +10,8 @@ import { answerStatus } from '../faults/answer.js';
 import { applyFault } from '../faults/apply.js';
 import type { FaultContext } from '../faults/fault.js';
 import { QuotaCountingStream } from './counting-stream.js';
-import { quotaKeyOf } from './key.js';
-import type { QuotaStore, Slot } from './store.js';
+import { AMBIGUOUS_KEY, quotaKeyOf } from './key.js';
+import type { QuotaStore, Reservation, Slot } from './store.js';
 import { asError } from '../errors.js';
 
 export interface QuotaEngineOptions {
@@ -60,7 +60,9 @@ export class QuotaEngine implements QuotaHandler {
   private async run(ex: Exchange, rule: Rule, set: RuleSet): Promise<void> {
     const quota = rule.quota as QuotaSpec;
     const req = ex.req;
-    const slot: Slot = { rule: rule.name, key: quotaKeyOf(quota.key, req, ex.path, ex.query), period: this.periodOf(quota) };
+    const key = quotaKeyOf(quota.key, req, ex.path, ex.query);
+    if (key === AMBIGUOUS_KEY) return this.ambiguous(ex, quota);
+    const slot: Slot = { rule: rule.name, key, period: this.periodOf(quota) };
     const objects = quota.track === 'objects';
     if (objects && req.method === 'DELETE') {
       // Only a DELETE the upstream carried out frees the object, whatever countOn says.
@@ -83,7 +85,7 @@ export class QuotaEngine implements QuotaHandler {
       return;
     }
     if (!decision.ok) {
-      this.exceeded(ex, rule, set, slot, decision.used + decision.pending, requested);
+      this.exceeded(ex, rule, set, slot, decision, requested, 0);
       return;
     }
     if (bytes && declared === null && !req.readableEnded && req.headers['transfer-encoding'] !== undefined) {
@@ -93,7 +95,8 @@ export class QuotaEngine implements QuotaHandler {
           ex.upstreamAbandoned = true;
           detachRequestBody(ex);
           ex.upReq?.destroy();
-          this.exceeded(ex, rule, set, slot, refused.used + refused.pending, n);
+          // Its own earlier chunks are pending too: report them as part of what it asked for.
+          this.exceeded(ex, rule, set, slot, refused, counter.reserved + n, counter.reserved);
         },
       );
       ex.requestTransform = counter;
@@ -130,7 +133,15 @@ export class QuotaEngine implements QuotaHandler {
     ex.onDone = () => once(quota.countOn === 'always' && !ex.upstreamAbandoned, false);
   }
 
-  private exceeded(ex: Exchange, rule: Rule, set: RuleSet, slot: Slot, used: number, requested: number): void {
+  private exceeded(
+    ex: Exchange,
+    rule: Rule,
+    set: RuleSet,
+    slot: Slot,
+    refused: Reservation,
+    requested: number,
+    ownReserved: number,
+  ): void {
     const quota = rule.quota as QuotaSpec;
     if (ex.clientGone) return;
     markInjected(ex, rule, this.o.marker && set.marker ? rule.name : null, this.o.events);
@@ -139,14 +150,42 @@ export class QuotaEngine implements QuotaHandler {
     const unit = quota.measure === 'bytes' ? 'bytes' : 'requests';
     if (action !== null && action.kind === 'status' && action.body === null && rule.fault.delay === null) {
       const who = quota.key.kind === 'header' || quota.key.kind === 'query' ? quota.key.name : quota.keyText;
-      const detail = `quota exceeded for ${who}=${slot.key}: ${used} of ${quota.limit} ${unit} used, ${requested} more requested`;
-      answerStatus(this.o.faults, ex, action, detail, {
-        code: 'FAULTLINE_QUOTA_EXCEEDED',
-        quota: { rule: rule.name, key: slot.key, limit: quota.limit, used, requested, unit },
-      });
+      const pending = Math.max(0, refused.pending - ownReserved);
+      const held = pending > 0 ? ` (${pending} more pending)` : '';
+      const detail = `quota exceeded for ${who}=${slot.key}: ${refused.used} of ${quota.limit} ${unit} used${held}, ${requested} more requested`;
+      const figures = {
+        rule: rule.name,
+        key: slot.key,
+        limit: quota.limit,
+        stored: refused.used,
+        pending,
+        requested,
+        unit,
+      } as const;
+      answerStatus(this.o.faults, ex, action, detail, figures);
       return;
     }
     applyFault(this.o.faults, ex, rule.fault, set.random);
+  }
+
+  /** Two different values where one key is expected: refuse rather than guess which tenant pays. */
+  private ambiguous(ex: Exchange, quota: QuotaSpec): void {
+    ex.outcome = 'rejected';
+    const k = quota.key;
+    const what =
+      k.kind === 'query' ? `query parameter ${k.name}` : k.kind === 'header' ? `header ${k.name}` : 'authorization header';
+    sendProblem(
+      ex.req,
+      ex.res,
+      problemFor(
+        'FAULTLINE_AMBIGUOUS_QUOTA_KEY',
+        `the quota key (${what}) was sent more than once with different values`,
+        ex.path,
+        ex.id,
+      ),
+      { connection: ex.req.readableEnded ? undefined : 'close' },
+    );
+    ex.req.resume();
   }
 
   /** Bound a store call by the budget (for a non-local store). */

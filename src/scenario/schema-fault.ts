@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import type { BodyTemplate, DelaySpec, FaultAction, FaultSpec } from './types.js';
+import type { AnswerDialect, BodyTemplate, DelaySpec, FaultAction, FaultSpec } from './types.js';
 import { TOKEN, intIn, isRecord, recordMessage, scalarOrMapping, strict, unit } from './schema-common.js';
+import { oneOf } from './schema-choice.js';
+import { FORMAT_NAMES, PRESETS, PRESET_NAMES } from '../http/dialects/presets.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
 /*
@@ -10,7 +12,9 @@ import { parseDuration, parseRate, parseSize } from './units.js';
  */
 
 const ACTIONS = ['status', 'replaceStatus', 'reset', 'hang', 'throttle', 'truncate'] as const;
-const ANSWER_OPTIONS = ['body', 'headers', 'retryAfter'] as const;
+const ANSWER_OPTIONS = ['body', 'headers', 'retryAfter', 'format', 'code', 'message'] as const;
+/** Keys that choose how a body is written; `body:` writes it itself. */
+const DIALECT_KEYS = ['as', 'format', 'code', 'message'] as const;
 const PLACEHOLDER = /\{(requestId|method|path)\}/;
 
 const body = z.unknown().transform((v, ctx): BodyTemplate => {
@@ -82,9 +86,36 @@ const throttle = scalarOrMapping(
 
 const status = intIn(200, 599);
 
+const asPreset = oneOf(PRESET_NAMES, 'preset');
+const format = oneOf(FORMAT_NAMES, 'format');
+/** An error code or message: one line of printable text. */
+const line = z
+  .string({ error: 'must be a string' })
+  .min(1, { error: 'must not be empty' })
+  .refine((s) => HEADER_VALUE.test(s), { error: 'must not contain control characters or line breaks' });
+
+function checkDialect(f: Record<string, unknown>, ctx: z.RefinementCtx): void {
+  if (f['as'] !== undefined && f['format'] !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['format'], message: 'contradictory fields: as already sets the format' });
+  }
+  if (f['body'] === undefined) return;
+  for (const key of DIALECT_KEYS) {
+    if (f[key] !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `contradictory fields: body is sent as written, ${key} cannot shape it`,
+      });
+  }
+}
+
 function checkCombination(f: Record<string, unknown>, ctx: z.RefinementCtx): void {
-  const present = ACTIONS.filter((k) => f[k] !== undefined);
-  const known = new Set<string>([...ACTIONS, ...ANSWER_OPTIONS, 'delay', 'phase']);
+  // `as: minio` alone is a status fault with the preset's status.
+  const present = ACTIONS.filter(
+    (k) => f[k] !== undefined || (k === 'status' && f['as'] !== undefined && f['replaceStatus'] === undefined),
+  );
+  const known = new Set<string>([...ACTIONS, ...ANSWER_OPTIONS, 'as', 'delay', 'phase']);
+  checkDialect(f, ctx);
   if (present.length === 0 && f['delay'] === undefined && Object.keys(f).every((k) => known.has(k))) {
     ctx.addIssue({ code: 'custom', message: `empty fault: give one of ${ACTIONS.join(', ')} or delay` });
   }
@@ -95,14 +126,17 @@ function checkCombination(f: Record<string, unknown>, ctx: z.RefinementCtx): voi
       message: `contradictory fields: ${present[0]} and ${extra} cannot be combined (one kind per fault, plus an optional delay)`,
     });
   }
-  const answers = f['status'] !== undefined || f['replaceStatus'] !== undefined;
+  const answers = f['status'] !== undefined || f['replaceStatus'] !== undefined || f['as'] !== undefined;
   for (const opt of ANSWER_OPTIONS) {
     if (f[opt] !== undefined && !answers)
       ctx.addIssue({ code: 'custom', path: [opt], message: `${opt} applies only to status or replaceStatus` });
   }
   if (f['phase'] !== undefined && f['delay'] === undefined) {
     ctx.addIssue({ code: 'custom', path: ['phase'], message: 'phase applies only to delay' });
-  } else if (f['phase'] === 'response' && f['status'] !== undefined) {
+  } else if (
+    f['phase'] === 'response' &&
+    (f['status'] !== undefined || (f['as'] !== undefined && f['replaceStatus'] === undefined))
+  ) {
     ctx.addIssue({
       code: 'custom',
       path: ['phase'],
@@ -118,6 +152,10 @@ export const faultSchema = strict(
     body: body.optional(),
     headers: headers.optional(),
     retryAfter: retryAfter.optional(),
+    as: asPreset.optional(),
+    format: format.optional(),
+    code: line.optional(),
+    message: line.optional(),
     delay: delay.optional(),
     phase: z.enum(['request', 'response'], { error: 'must be request or response' }).optional(),
     reset: reset.optional(),
@@ -131,9 +169,17 @@ export const faultSchema = strict(
   .transform((f): FaultSpec => {
     const d: DelaySpec | null =
       f.delay === undefined ? null : { minMs: f.delay.min, maxMs: f.delay.max, phase: f.phase ?? 'request' };
-    const answer = { body: f.body ?? null, headers: f.headers ?? [], retryAfter: f.retryAfter ?? null };
+    const preset = f.as === undefined ? null : PRESETS[f.as];
+    const dialect: AnswerDialect = {
+      format: preset?.format ?? f.format ?? 'problem',
+      code: f.code ?? preset?.code ?? null,
+      message: f.message ?? preset?.message ?? null,
+      preset: f.as ?? null,
+    };
+    const answer = { body: f.body ?? null, dialect, headers: f.headers ?? [], retryAfter: f.retryAfter ?? null };
     let action: FaultAction | null = null;
     if (f.status !== undefined) action = { kind: 'status', status: f.status, ...answer };
+    else if (preset !== null && f.replaceStatus === undefined) action = { kind: 'status', status: preset.status, ...answer };
     else if (f.replaceStatus !== undefined) action = { kind: 'replaceStatus', status: f.replaceStatus, ...answer };
     else if (f.reset !== undefined) action = { kind: 'reset', afterBytes: f.reset.afterBytes };
     else if (f.hang !== undefined) action = { kind: 'hang', durationMs: f.hang };

@@ -21,11 +21,11 @@ const windowSchema = strict(
   }
 });
 
-const KEY_MESSAGE = 'must be header:NAME, query:NAME, path:N (N >= 1), ip or global';
+const KEY_MESSAGE = 'must be header:NAME, query:NAME, path:N (N >= 1), ip, user, jwt:CLAIM or global';
 
 /** `header:x-tenant-id` → { kind: 'header', name } etc. `path:N` counts segments from 1. */
 function parseQuotaKey(text: string): QuotaKeySpec | null {
-  if (text === 'ip' || text === 'global') return { kind: text };
+  if (text === 'ip' || text === 'global' || text === 'user') return { kind: text };
   const colon = text.indexOf(':');
   const kind = text.slice(0, colon);
   const arg = text.slice(colon + 1);
@@ -33,6 +33,7 @@ function parseQuotaKey(text: string): QuotaKeySpec | null {
   if (kind === 'header') return TOKEN.test(arg) ? { kind, name: arg.toLowerCase() } : null;
   if (kind === 'query') return { kind, name: arg };
   if (kind === 'path') return /^[1-9]\d*$/.test(arg) ? { kind, index: Number(arg) } : null;
+  if (kind === 'jwt') return /^\S+$/.test(arg) ? { kind, claim: arg } : null;
   return null;
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { BuilderName } from '../http/dialects/presets.js';
 
 /*
  * The compiled form of scenario files: the contract between src/scenario/ (which builds it once per
@@ -22,10 +23,22 @@ export interface BodyTemplate {
   readonly hasPlaceholders: boolean;
 }
 
+/** How an answer without a `body` is written: `format:`, or a vendor preset (`as: minio`). */
+export interface AnswerDialect {
+  readonly format: BuilderName;
+  /** The vendor error code, or null for the format's default. */
+  readonly code: string | null;
+  /** The vendor message, or null for the format's default. */
+  readonly message: string | null;
+  /** The preset named with `as:`, or null. */
+  readonly preset: string | null;
+}
+
 export interface StatusAnswer {
   readonly status: number;
-  /** null: the default RFC 9457 problem+json body. */
+  /** null: a body built by `dialect` (RFC 9457 problem+json by default). */
   readonly body: BodyTemplate | null;
+  readonly dialect: AnswerDialect;
   readonly headers: readonly (readonly [string, string])[];
   /** Already formatted for the `Retry-After` header (delta-seconds or an HTTP date). */
   readonly retryAfter: string | null;
@@ -54,6 +67,10 @@ export type QuotaKeySpec =
   | { readonly kind: 'query'; readonly name: string }
   | { readonly kind: 'path'; readonly index: number }
   | { readonly kind: 'ip' }
+  /** The user of the request's credentials: Basic user, Bearer JWT `sub`, AWS access key id (not verified). */
+  | { readonly kind: 'user' }
+  /** A claim of the request's Bearer JWT (not verified). */
+  | { readonly kind: 'jwt'; readonly claim: string }
   | { readonly kind: 'global' };
 
 export interface QuotaSpec {

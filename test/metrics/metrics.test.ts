@@ -39,8 +39,11 @@ async function knownSequence(proxy: Running): Promise<{ responseBytes: number }>
   const echo = await request(`${proxy.url}/echo`, { method: 'POST', body: 'abc' });
   expect(echo.status).toBe(200);
   responseBytes += echo.body.length;
-  for (let i = 0; i < 2; i++)
-    expect((await request(`${proxy.url}/upload/a.bin`, { method: 'PUT', body: 'hello' })).status).toBe(507);
+  for (let i = 0; i < 2; i++) {
+    const r = await request(`${proxy.url}/upload/a.bin`, { method: 'PUT', body: 'hello' });
+    expect(r.status).toBe(507);
+    responseBytes += r.body.length; // an injected answer's body is written to the client too
+  }
   expect((await request(`${proxy.url}/delay/2000`)).status).toBe(504);
   expect((await request(`${proxy.url}/status/200`, { headers: { 'x-faultline-fault': 'bogus' } })).status).toBe(400);
   return { responseBytes };

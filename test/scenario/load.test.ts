@@ -50,6 +50,7 @@ describe('compiling faults', () => {
         kind: 'status',
         status: 507,
         body: { contentType: 'application/json', text: '{"error":"{path}"}', hasPlaceholders: true },
+        dialect: { format: 'problem', code: null, message: null, preset: null },
         headers: [['x-a', '1']],
         retryAfter: 'Wed, 21 Oct 2026 07:28:00 GMT',
       },
@@ -61,6 +62,7 @@ describe('compiling faults', () => {
         kind: 'replaceStatus',
         status: 502,
         body: { contentType: 'text/plain; charset=utf-8', text: 'plain', hasPlaceholders: false },
+        dialect: { format: 'problem', code: null, message: null, preset: null },
         headers: [],
         retryAfter: null,
       },
@@ -228,5 +230,47 @@ describe('reload carry-over', () => {
     const c = ruleSet('  - name: r\n    when: { probability: 0.06 }\n    fault: { delay: 1000 }\n');
     expect(a.rules[0]?.fingerprint).toBe(b.rules[0]?.fingerprint);
     expect(a.rules[0]?.fingerprint).not.toBe(c.rules[0]?.fingerprint);
+  });
+});
+
+describe('compiling dialects (as:, format:)', () => {
+  it('as: alone is a status fault with the preset status; status: or replaceStatus: keep the vendor body', () => {
+    const set = ruleSet(
+      [
+        '  - name: c\n    fault: { as: ceph }\n',
+        '  - name: m\n    fault: { as: minio, status: 500, retryAfter: 30 }\n',
+        '  - name: w\n    fault: { replaceStatus: 507, as: webdav }\n',
+        '  - name: f\n    fault: { status: 429, format: google-json, code: rateLimitExceeded }\n',
+      ].join(''),
+    );
+    const action = (n: string): unknown => set.byName.get(n)?.fault.action;
+    expect(action('c')).toEqual({
+      kind: 'status',
+      status: 403,
+      body: null,
+      dialect: { format: 'ceph-xml', code: 'QuotaExceeded', message: null, preset: 'ceph' },
+      headers: [],
+      retryAfter: null,
+    });
+    expect(action('m')).toMatchObject({
+      kind: 'status',
+      status: 500,
+      retryAfter: '30',
+      dialect: { format: 's3-xml', preset: 'minio' },
+    });
+    expect(action('w')).toMatchObject({
+      kind: 'replaceStatus',
+      status: 507,
+      dialect: { format: 'sabredav-xml', preset: 'webdav' },
+    });
+    expect(action('f')).toMatchObject({
+      dialect: { format: 'google-json', code: 'rateLimitExceeded', message: null, preset: null },
+    });
+  });
+
+  it('as: with phase: response is refused like status: is', () => {
+    expect(() => ruleSet('  - name: p\n    fault: { as: minio, delay: 1s, phase: response }\n')).toThrow(
+      /phase: response waits for the upstream/,
+    );
   });
 });
