@@ -152,7 +152,11 @@ export function formatRulesTable(rules: readonly RuleView[]): string {
   for (const r of rules)
     rows.push([
       r.name,
-      r.state,
+      r.stoppedBy !== null && r.stoppedBy !== undefined
+        ? `stopped (guard ${r.stoppedBy})`
+        : r.dryRun === true
+          ? `${r.state}, dry run`
+          : r.state,
       r.code === null ? r.kind : `${r.kind} ${r.code}`,
       r.trigger,
       String(r.matched),

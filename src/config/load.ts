@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Node as YamlNode } from 'yaml';
 import { closest } from 'fastest-levenshtein';
 import { FaultlineError } from '../errors.js';
-import { parseDuration, parseSize } from '../scenario/units.js';
+import { parseDuration, parseProbability, parseSize } from '../scenario/units.js';
 import { SETTINGS, SETTINGS_BY_KEY, type SettingSpec } from './spec.js';
 import type { Settings } from './settings.js';
 import { toBoolean, toEnum, toHostPort, toInteger, toUrl } from './values.js';
@@ -88,8 +88,16 @@ export function loadSettings(sources: SettingSources): Settings {
     storeBudgetMs: get('storeBudget', (r) => parseDuration(text(r)), 50),
     maxTrackedObjects: get('maxTrackedObjects', (r) => toInteger(text(r)), 100_000),
     inspectAnyHost: get('inspectAnyHost', bool, false),
+    dryRun: get('dryRun', bool, false),
+    requireHeartbeatMs: get('requireHeartbeat', (r) => positive(parseDuration(text(r)), 'a duration above 0 like 60s'), null),
+    maxInjectedShare: get('maxInjectedShare', (r) => positive(parseProbability(text(r)), 'a share above 0 like 10%'), null),
   };
   return Object.freeze(settings);
+}
+
+function positive(n: number, expected: string): number {
+  if (n <= 0) throw new Error(`expected ${expected}`);
+  return n;
 }
 
 function validateStore(raw: string): string {

@@ -23,6 +23,11 @@ export interface Settings {
   readonly storeBudgetMs: number;
   readonly maxTrackedObjects: number;
   readonly inspectAnyHost: boolean;
+  readonly dryRun: boolean;
+  /** Dead-man switch interval; null: no heartbeat required. */
+  readonly requireHeartbeatMs: number | null;
+  /** 0..1; null: no global share limit. */
+  readonly maxInjectedShare: number | null;
 }
 
 export function formatHostPort(hp: HostPort): string {
