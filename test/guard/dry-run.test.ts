@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
-import { startProxy, type Running } from '../helpers/faultline.js';
+import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
+import { request } from '../helpers/http.js';
 import { scrape } from '../metrics/scrape.js';
 import { keepAliveClient, many, switchableUpstream } from './helpers.js';
 
@@ -83,5 +84,29 @@ describe('dry run', () => {
     expect(mixed.injected.get('slow-503')).toBeUndefined();
     expect(mixed.injected.get('every-seventh')).toEqual(live.injected.get('every-seventh'));
     expect(wouldHave(mixed.proxy).get('slow-503')).toEqual(live.injected.get('slow-503'));
+  });
+
+  it('a quota rule in a dry run lets the over-limit requests through and counts each as a live run would refuse it', async () => {
+    const quota = (dry: string) => `version: 1
+rules:
+  - name: two-uploads
+    ${dry}
+    match: { method: PUT, path: /upload/** }
+    when: { quota: { key: global, measure: requests, limit: 2 } }
+    fault: { status: 507 }
+`;
+    const statuses = async (scenario: string): Promise<{ proxy: Running; codes: number[] }> => {
+      const demo = await startDemoUpstream();
+      cleanups.push(() => demo.close());
+      const proxy = await startProxy(demo.url, { scenario });
+      cleanups.push(() => proxy.close());
+      const codes: number[] = [];
+      for (let i = 0; i < 5; i++) codes.push((await request(`${proxy.url}/upload/f${i}`, { method: 'PUT', body: 'x' })).status);
+      return { proxy, codes };
+    };
+    expect((await statuses(quota(''))).codes).toEqual([201, 201, 507, 507, 507]);
+    const dry = await statuses(quota('dryRun: true'));
+    expect(dry.codes).toEqual([201, 201, 201, 201, 201]);
+    expect((await scrape(dry.proxy.admin)).value('faultline_dry_run_total', { rule: 'two-uploads' })).toBe(3);
   });
 });
