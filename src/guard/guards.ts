@@ -48,12 +48,25 @@ export class GuardSet {
     return this.states.length;
   }
 
-  /** Take a new rule set's guards; an unchanged guard (same name and definition) keeps its state. */
+  /**
+   * Take a new rule set's guards. A guard keeps its name's trip across a reload whatever changed
+   * (a reload must not resume stopped rules); it keeps its window too when its condition is unchanged.
+   */
   bind(plan: GuardPlan): void {
     const previous = new Map(this.states.map((s) => [s.spec.name, s]));
     this.states = plan.guards.map((spec) => {
       const prev = previous.get(spec.name);
-      return prev !== undefined && prev.spec.fingerprint === spec.fingerprint ? prev : new GuardState(spec);
+      if (prev === undefined) return new GuardState(spec);
+      if (JSON.stringify(prev.spec.condition) === JSON.stringify(spec.condition)) {
+        prev.spec = spec;
+        return prev;
+      }
+      const next = new GuardState(spec);
+      next.trippedAt = prev.trippedAt;
+      next.trips = prev.trips;
+      next.figures = prev.figures;
+      next.quietSince = prev.quietSince;
+      return next;
     });
     const byRule = new Map<string, GuardState[]>();
     for (const s of this.states)

@@ -23,8 +23,6 @@ export interface GuardSpec {
   /** With resume: auto, how long the condition must stay false before the rules resume. */
   readonly quietMs: number;
   readonly webhook: string | null;
-  /** Equal fingerprints: the same guard (a reload keeps its state). */
-  readonly fingerprint: string;
 }
 
 export interface GuardPlan {
@@ -63,7 +61,7 @@ function guardSpec(g: GuardDefinition, scope: 'file' | 'rule', source: string, r
     e !== undefined
       ? { kind: 'upstreamErrorRate', above: e.above, overMs: e.over, min: e.min }
       : { kind: 'p99', aboveMs: p?.above ?? 0, overMs: p?.over ?? 0, min: p?.min ?? 1 };
-  const spec = {
+  return Object.freeze({
     name: g.name,
     scope,
     source,
@@ -72,6 +70,5 @@ function guardSpec(g: GuardDefinition, scope: 'file' | 'rule', source: string, r
     resume: g.resume,
     quietMs: g.quiet ?? condition.overMs,
     webhook: g.onTrip?.webhook ?? null,
-  };
-  return Object.freeze({ ...spec, fingerprint: JSON.stringify(spec) });
+  });
 }

@@ -124,6 +124,19 @@ rules:
     expect(proxy.logs.some((l) => l.msg === 'guard "upstream-healthy" resumed (quiet period over)')).toBe(true);
   });
 
+  it('stays tripped across a reload that changes the rules, and stops the new ones too', async () => {
+    const { upstream, proxy, client } = await setup(ERROR_RATE_GUARD());
+    upstream.fail(500);
+    for (let i = 0; i < 200 && (await guardState(proxy, 'upstream-healthy')).state !== 'tripped'; i++) await client.get('/api/x');
+    upstream.fail(null);
+    const next = ERROR_RATE_GUARD() + '  - name: newcomer\n    match: { path: /new/** }\n    fault: { status: 507 }\n';
+    expect((await api(proxy.admin, 'PUT', '/rules', { body: next })).status).toBe(200);
+    const guard = await guardState(proxy, 'upstream-healthy');
+    expect(guard).toMatchObject({ state: 'tripped', trips: 1, rules: ['flaky', 'newcomer'] });
+    expect((await many(client, '/new/x', 10, 1)).filter((a) => a.marker !== undefined)).toEqual([]);
+    expect((await many(client, '/api/x', 30, 1)).filter((a) => a.marker !== undefined)).toEqual([]);
+  });
+
   it('a rule-level guard stops only its rule', async () => {
     const { upstream, proxy, client } = await setup(`version: 1
 rules:
