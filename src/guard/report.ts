@@ -45,7 +45,7 @@ export interface Report {
   }[];
 }
 
-export interface ReportInput {
+interface ReportInput {
   readonly since: number;
   readonly now: number;
   readonly seconds: readonly Second[];

@@ -20,7 +20,7 @@ export interface Second {
 }
 
 /** An hour of seconds: the longest --since a report can look back. */
-export const RETENTION_S = 3600;
+const RETENTION_S = 3600;
 
 /**
  * The report's memory: per second, what happened. Fed from the proxy's events (finished

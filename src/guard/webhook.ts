@@ -10,7 +10,7 @@ const TIMEOUT_MS = 3000;
  * webhook secrets live (Slack, Teams and most chat hooks put a token in the path too, so the
  * path is shown only as its first segment).
  */
-export function redactUrl(raw: string): string {
+function redactUrl(raw: string): string {
   try {
     const url = new URL(raw);
     const first = url.pathname.split('/')[1] ?? '';

@@ -1,7 +1,7 @@
 import { LATENCY_BUCKETS, latencyBucket, quantileMs } from './latency.js';
 
 /** What a window holds: exchanges that reached the upstream, the failed ones, proxied latencies. */
-export interface WindowFigures {
+interface WindowFigures {
   /** Exchanges answered by the upstream or failed by it (injected answers excluded). */
   readonly requests: number;
   /** Of those: upstream 5xx answers and faultline's own 502/504 for a failed upstream. */
@@ -15,7 +15,7 @@ const SLOTS = 10;
 /**
  * A sliding window over the last `spanMs`, as a ring of 10 slots: what falls out of the window
  * leaves a slot at a time, so the window covers between 90% and 100% of the span. Running totals
- * keep the counts O(1); a percentile sums the slots' histograms.
+ * (counts and the latency histogram) keep an observation O(1) and a percentile one bucket scan.
  */
 export class SlidingWindow {
   private readonly slotMs: number;
@@ -23,6 +23,8 @@ export class SlidingWindow {
   private readonly errors = new Float64Array(SLOTS);
   private readonly timed = new Float64Array(SLOTS);
   private readonly latency: Uint32Array[];
+  /** The slots' latency histograms summed. */
+  private readonly latencyTotal: Float64Array;
   /** Absolute slot number (time / slotMs) of the newest slot. */
   private head = 0;
   private totalRequests = 0;
@@ -32,6 +34,7 @@ export class SlidingWindow {
   constructor(spanMs: number, withLatency: boolean) {
     this.slotMs = Math.max(1, spanMs / SLOTS);
     this.latency = withLatency ? Array.from({ length: SLOTS }, () => new Uint32Array(LATENCY_BUCKETS)) : [];
+    this.latencyTotal = new Float64Array(withLatency ? LATENCY_BUCKETS : 0);
   }
 
   /** Count one exchange that reached the upstream; `ms` < 0: not timed (not a plain proxied one). */
@@ -44,7 +47,9 @@ export class SlidingWindow {
       this.totalErrors++;
     }
     if (ms >= 0 && this.latency.length > 0) {
-      this.latency[i]![latencyBucket(ms)]!++;
+      const b = latencyBucket(ms);
+      this.latency[i]![b]!++;
+      this.latencyTotal[b]!++;
       this.timed[i]!++;
       this.totalTimed++;
     }
@@ -59,9 +64,7 @@ export class SlidingWindow {
   quantile(now: number, q: number): number | null {
     this.advance(now);
     if (this.latency.length === 0) return null;
-    const sum = new Float64Array(LATENCY_BUCKETS);
-    for (const slot of this.latency) for (let b = 0; b < LATENCY_BUCKETS; b++) sum[b]! += slot[b]!;
-    return quantileMs(sum, this.totalTimed, q);
+    return quantileMs(this.latencyTotal, this.totalTimed, q);
   }
 
   /** Forget everything (after a trip: a resume judges only what came after it). */
@@ -81,12 +84,19 @@ export class SlidingWindow {
   }
 
   private clearSlot(i: number): void {
+    const timed = this.timed[i]!;
     this.totalRequests -= this.requests[i]!;
     this.totalErrors -= this.errors[i]!;
-    this.totalTimed -= this.timed[i]!;
+    this.totalTimed -= timed;
     this.requests[i] = 0;
     this.errors[i] = 0;
     this.timed[i] = 0;
-    this.latency[i]?.fill(0);
+    const slot = this.latency[i];
+    // A slot without timed requests has an all-zero histogram: nothing to subtract.
+    if (slot === undefined || timed === 0) return;
+    for (let b = 0; b < LATENCY_BUCKETS; b++) {
+      this.latencyTotal[b]! -= slot[b]!;
+      slot[b] = 0;
+    }
   }
 }

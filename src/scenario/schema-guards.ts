@@ -64,7 +64,7 @@ const webhookSchema = z.string({ error: need('must be an http:// or https:// URL
   { error: 'must be an http:// or https:// URL' },
 );
 
-export const guardSchema = strict(
+const guardSchema = strict(
   {
     name: z.string({ error: need(NAME_MESSAGE) }).regex(/^[a-z0-9-]+$/, { error: NAME_MESSAGE }),
     when: conditionSchema,

@@ -45,15 +45,12 @@ describe('an upstreamErrorRate guard', () => {
     expect((await guardState(proxy, 'upstream-healthy')).state).toBe('ok');
 
     upstream.fail(503);
-    const failStart = Date.now();
     let trippedAfter = -1;
     for (let i = 0; i < 200 && trippedAfter < 0; i++) {
       await client.get('/api/x');
       if ((await guardState(proxy, 'upstream-healthy')).state === 'tripped') trippedAfter = i;
     }
     expect(trippedAfter).toBeGreaterThanOrEqual(0);
-    // Within its window: the 2 s window still held healthy traffic, and it tripped well before it slid past.
-    expect(Date.now() - failStart).toBeLessThan(2000);
     const after = await many(client, '/api/x', 150, 1);
     expect(after.filter((a) => a.marker !== undefined)).toEqual([]);
     expect(after.every((a) => a.status === 503)).toBe(true); // the upstream's own answers, passed through
@@ -62,6 +59,8 @@ describe('an upstreamErrorRate guard', () => {
     const figures = guard.figures as Record<string, number>;
     expect(figures.value).toBeGreaterThan(0.2);
     expect(figures.requests).toBeGreaterThanOrEqual(20);
+    // Within its window: it tripped while the window still held healthy traffic from before the failure.
+    expect(figures.errors).toBeLessThan(figures.requests!);
     const lines = proxy.logs.filter(
       (l) => l.guard === 'upstream-healthy' && l.msg !== undefined && String(l.msg).includes('tripped'),
     );
@@ -163,7 +162,7 @@ describe('a p99 guard', () => {
     const { upstream, proxy, client } = await setup(`version: 1
 guards:
   - name: latency-budget
-    when: { p99: { above: 60ms, over: 3s, min: 5 } }
+    when: { p99: { above: 300ms, over: 3s, min: 5 } }
 rules:
   - name: sometimes
     match: { path: /api/** }
@@ -172,11 +171,11 @@ rules:
 `);
     await many(client, '/api/x', 20, 1);
     expect((await guardState(proxy, 'latency-budget')).state).toBe('ok');
-    upstream.slow(120);
+    upstream.slow(500);
     for (let i = 0; i < 20 && (await guardState(proxy, 'latency-budget')).state !== 'tripped'; i++) await client.get('/api/x');
     const guard = await guardState(proxy, 'latency-budget');
     expect(guard.state).toBe('tripped');
-    expect((guard.figures as Record<string, number>).value).toBeGreaterThan(60);
+    expect((guard.figures as Record<string, number>).value).toBeGreaterThan(300);
     upstream.slow(0);
     const after = await many(client, '/api/x', 20, 1);
     expect(after.filter((a) => a.marker !== undefined)).toEqual([]);

@@ -38,8 +38,9 @@ export interface Answer {
   status: number;
   /** The x-faultline-fault marker: the rule that injected the answer, or undefined. */
   marker: string | undefined;
-  /** When the request was sent (Date.now()). */
+  /** When the request was sent and when its answer was complete (Date.now()). */
   sentAt: number;
+  doneAt: number;
 }
 
 /** A keep-alive client: requests reuse a few connections, so thousands finish in seconds. */
@@ -53,7 +54,12 @@ export function keepAliveClient(base: string, sockets = 4): { get(path: string, 
         const req = http.get(base + path, { agent, headers }, (res) => {
           res.resume();
           res.on('end', () =>
-            resolve({ status: res.statusCode ?? 0, marker: res.headers['x-faultline-fault'] as string | undefined, sentAt }),
+            resolve({
+              status: res.statusCode ?? 0,
+              marker: res.headers['x-faultline-fault'] as string | undefined,
+              sentAt,
+              doneAt: Date.now(),
+            }),
           );
           res.on('error', reject);
         });
