@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
@@ -108,5 +109,37 @@ rules:
     const dry = await statuses(quota('dryRun: true'));
     expect(dry.codes).toEqual([201, 201, 201, 201, 201]);
     expect((await scrape(dry.proxy.admin)).value('faultline_dry_run_total', { rule: 'two-uploads' })).toBe(3);
+  });
+
+  it('a bytes quota crossed mid-stream by a chunked upload: cut in a live run, passed through and counted in a dry run', async () => {
+    const quota = (dry: string) => `version: 1
+rules:
+  - name: ten-bytes
+    ${dry}
+    match: { method: PUT, path: /upload/** }
+    when: { quota: { key: global, measure: bytes, limit: 10 } }
+    fault: { status: 507 }
+`;
+    const upload = async (scenario: string): Promise<{ proxy: Running; status: number }> => {
+      const demo = await startDemoUpstream();
+      cleanups.push(() => demo.close());
+      const proxy = await startProxy(demo.url, { scenario });
+      cleanups.push(() => proxy.close());
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = http.request(`${proxy.url}/upload/big`, { method: 'PUT', agent: false }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        // No Content-Length: node sends the body chunked, so the quota counts it as it flows.
+        req.write('0123456789');
+        setTimeout(() => req.end('abcdefghij'), 50);
+      });
+      return { proxy, status };
+    };
+    expect((await upload(quota(''))).status).toBe(507);
+    const dry = await upload(quota('dryRun: true'));
+    expect(dry.status).toBe(201);
+    expect((await scrape(dry.proxy.admin)).value('faultline_dry_run_total', { rule: 'ten-bytes' })).toBe(1);
   });
 });
