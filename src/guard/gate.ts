@@ -62,6 +62,8 @@ export class Gate {
   private readonly share: ShareLimit;
   private readonly timeline: Timeline;
   private set: RuleSet | null = null;
+  /** The bound set's rule names, in order (shared by the timeline's matched snapshots). */
+  private ruleNames: readonly string[] = [];
   /** Nothing can veto: allows() returns at once. */
   private idle = true;
   /** A report reaches back at most to here. */
@@ -82,13 +84,19 @@ export class Gate {
     this.dry = new DryRun(options.dryRun, log, (rule) => signals.dryRun(rule));
     this.deadMan = options.requireHeartbeatMs === null ? null : new DeadMan(options.requireHeartbeatMs, log, now);
     this.share = new ShareLimit(options.maxInjectedShare);
-    this.timeline = new Timeline(() => new Map((this.set?.rules ?? []).map((r) => [r.name, r.state.matched])));
+    this.timeline = new Timeline(() => {
+      const rules = this.set?.rules ?? [];
+      const counts = new Float64Array(rules.length);
+      for (let i = 0; i < rules.length; i++) counts[i] = (rules[i] as Rule).state.matched;
+      return { names: this.ruleNames, counts };
+    });
     this.events = gateEvents(this.guards, this.share, this.timeline, now);
   }
 
   /** Call with every rule set that becomes live, before a request sees it. */
   bind(set: RuleSet): void {
     this.set = set;
+    this.ruleNames = Object.freeze(set.rules.map((r) => r.name));
     this.guards.bind(set.guards);
     this.dry.bind(set.guards.dryRun);
     this.share.bind(set.guards.shares);

@@ -73,7 +73,10 @@ export function buildReport(input: ReportInput): Report {
   };
   const all = span(null);
   const first = seconds[0];
-  const matchedBase = (rule: string): number => first?.matchedAtStart.get(rule) ?? 0;
+  const matchedBase = (rule: string): number => {
+    const at = first === undefined ? -1 : first.matchedAtStart.names.indexOf(rule);
+    return at < 0 ? 0 : (first?.matchedAtStart.counts[at] ?? 0);
+  };
   return {
     since: new Date(input.since).toISOString(),
     until: new Date(input.now).toISOString(),

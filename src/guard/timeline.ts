@@ -16,7 +16,13 @@ export interface Second {
   readonly dryRun: Map<string, number>;
   readonly trips: Map<string, number>;
   /** Each rule's cumulative `matched` counter when this second began (for per-window deltas). */
-  readonly matchedAtStart: ReadonlyMap<string, number>;
+  readonly matchedAtStart: MatchedSnapshot;
+}
+
+/** Rule names (one array per rule set, shared by every second) and their matched counters then. */
+export interface MatchedSnapshot {
+  readonly names: readonly string[];
+  readonly counts: Float64Array;
 }
 
 /** An hour of seconds: the longest --since a report can look back. */
@@ -29,10 +35,10 @@ const RETENTION_S = 3600;
  */
 export class Timeline {
   private readonly ring: (Second | null)[] = new Array<Second | null>(RETENTION_S).fill(null);
-  private readonly matched: () => ReadonlyMap<string, number>;
+  private readonly matched: () => MatchedSnapshot;
 
   /** `matched` snapshots the rules' cumulative matched counters (read once per second). */
-  constructor(matched: () => ReadonlyMap<string, number>) {
+  constructor(matched: () => MatchedSnapshot) {
     this.matched = matched;
   }
 
