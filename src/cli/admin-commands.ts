@@ -246,7 +246,7 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
       io.out(JSON.stringify(await p.client.guards(), null, 2));
     }),
     report: command('report', NONE, env, async (p, io) => {
-      io.out((await p.client.report(p.since, p.format)).trimEnd());
+      io.out((await p.client.report(p.since, p.json ? 'json' : p.format)).trimEnd());
     }),
     reload: command('reload', NONE, env, async (p, io) => {
       try {
