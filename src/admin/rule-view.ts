@@ -19,9 +19,21 @@ export interface RuleView {
   readonly matched: number;
   readonly injected: number;
   readonly active: number;
+  /** The tripped guard stopping it (docs/guards.md), or null. */
+  readonly stoppedBy: string | null;
+  /** It only pretends: would-have-injected faults are counted, none injected. */
+  readonly dryRun: boolean;
 }
 
-export function ruleView(rule: Rule): RuleView {
+/** What the guards say about a rule (the gate answers; without one, nothing stops a rule). */
+export interface RuleGuarding {
+  stoppedBy(rule: string): string | null;
+  isDry(rule: Rule): boolean;
+}
+
+const UNGUARDED: RuleGuarding = { stoppedBy: () => null, isDry: () => false };
+
+export function ruleView(rule: Rule, guarding: RuleGuarding = UNGUARDED): RuleView {
   const s = rule.state;
   const action = rule.fault.action;
   return {
@@ -37,6 +49,8 @@ export function ruleView(rule: Rule): RuleView {
     matched: s.matched,
     injected: s.injected,
     active: s.active,
+    stoppedBy: guarding.stoppedBy(rule.name),
+    dryRun: guarding.isDry(rule),
   };
 }
 

@@ -5,7 +5,7 @@ import type { RuleSet } from '../scenario/types.js';
 import { parseProbability } from '../scenario/units.js';
 import { readBody, readJsonObject } from './body.js';
 import { diffRuleSets, type RuleSetDiff } from './rule-diff.js';
-import { formatPercent, ruleView } from './rule-view.js';
+import { formatPercent, ruleView, type RuleGuarding } from './rule-view.js';
 import { route, sendAdminProblem, sendJson, type AdminRequest, type AdminRoute } from './router.js';
 
 /** What the rule routes need from the running faultline (the composition root provides it). */
@@ -22,6 +22,8 @@ export interface RulesAdmin {
   reload(reason: string): Promise<{ ok: boolean; rules: number; details: readonly Problem[]; changes: RuleSetDiff | null }>;
   /** Told after every change made here, so other replicas can follow (the Redis sync); optional. */
   changed?(change: RuntimeChange): void;
+  /** Which rules a guard stops or a dry run holds back (shown with each rule); optional. */
+  readonly guarding?: RuleGuarding;
   readonly log: Logger;
 }
 
@@ -36,7 +38,7 @@ export function ruleRoutes(api: RulesAdmin): AdminRoute[] {
     route('GET', '/rules', true, (ar) => {
       const set = api.current();
       sendJson(ar, 200, {
-        rules: set.rules.map(ruleView),
+        rules: set.rules.map((r) => ruleView(r, api.guarding)),
         files: set.files,
         seed: set.seed,
         loadedAt: new Date(set.loadedAt).toISOString(),
@@ -45,7 +47,7 @@ export function ruleRoutes(api: RulesAdmin): AdminRoute[] {
     route('GET', '/rules/:name', true, (ar) => {
       const rule = api.current().byName.get(ar.segments[1] as string);
       if (rule === undefined) notFound(ar);
-      else sendJson(ar, 200, ruleView(rule));
+      else sendJson(ar, 200, ruleView(rule, api.guarding));
     }),
     route('PATCH', '/rules/:name', true, (ar) => patchRule(api, ar)),
     route('PUT', '/rules', true, (ar) => putRules(api, ar)),
@@ -130,7 +132,7 @@ async function patchRule(api: RulesAdmin, ar: AdminRequest): Promise<void> {
     );
   }
   api.changed?.({ kind: 'rule', name: rule.name, ...patch });
-  sendJson(ar, 200, ruleView(rule));
+  sendJson(ar, 200, ruleView(rule, api.guarding));
 }
 
 async function putRules(api: RulesAdmin, ar: AdminRequest): Promise<void> {
@@ -150,7 +152,7 @@ async function putRules(api: RulesAdmin, ar: AdminRequest): Promise<void> {
     'admin: rule set replaced (it lasts until the next file reload)',
   );
   api.changed?.({ kind: 'rules-replaced', text });
-  sendJson(ar, 200, { rules: next.rules.map(ruleView), changes });
+  sendJson(ar, 200, { rules: next.rules.map((r) => ruleView(r, api.guarding)), changes });
 }
 
 function sendScenarioProblems(ar: AdminRequest, problems: readonly Problem[], summary: string): void {

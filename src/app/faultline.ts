@@ -26,6 +26,9 @@ import { consoleRoutes } from '../console/routes.js';
 import { createQuota } from './quota.js';
 import type { ClusterSync } from './cluster.js';
 import type { QuotaStore } from '../quota/store.js';
+import { Gate } from '../guard/gate.js';
+import { GuardMetrics } from '../metrics/guard-metrics.js';
+import { guardRoutes } from '../admin/guards.js';
 
 export interface StartOptions {
   log: Logger;
@@ -85,14 +88,31 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     settings.scenarios.length === 0 ? emptyRuleSet() : await (await loader()).loadRuleSet(settings.scenarios, loadOptions);
   const rules: RuleSetRef = { current: initial };
   const quotaParts = await createQuota(settings, { log, now, rules: () => rules.current });
-  const metrics = createMetrics({ rules: () => rules.current, register: (registry) => quotaParts.register(registry) });
+  const guardMetrics = new GuardMetrics();
+  const gate = new Gate({
+    log,
+    now,
+    dryRun: settings.dryRun,
+    requireHeartbeatMs: settings.requireHeartbeatMs,
+    maxInjectedShare: settings.maxInjectedShare,
+    signals: guardMetrics,
+  });
+  const metrics = createMetrics({
+    rules: () => rules.current,
+    register: (registry) => {
+      quotaParts.register(registry);
+      guardMetrics.register(registry);
+    },
+  });
   metrics.bindRuleSet(initial);
+  gate.bind(initial);
   let cluster: ClusterSync | null = null;
   // Every swap goes through here, so the per-rule metric counters are bound (and the overrides
   // shared by other replicas applied) before a request sees the set.
   const replace = (next: RuleSet): void => {
     cluster?.overlay(next);
     metrics.bindRuleSet(next);
+    gate.bind(next);
     rules.current = next;
   };
   const compileRequest = async (text: string): Promise<RuleSet> =>
@@ -101,11 +121,11 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     timeoutMs: settings.upstreamTimeoutMs,
     insecure: settings.upstreamInsecure,
   });
-  const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy]);
+  const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy, gate.events]);
   const forwardCtx = { upstream, events };
   const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
   const quotaStore = quotaParts.store;
-  const quota = quotaParts.engine({ faults, events });
+  const quota = quotaParts.engine({ faults, events, gate });
   if (settings.store !== 'memory')
     cluster = (await import('./cluster.js')).createClusterSync(settings.store, {
       log,
@@ -113,7 +133,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       compile: compileRequest,
       replace,
     });
-  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
+  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota, gate };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
   const reload = (reason: string): Promise<ReloadResult> => {
@@ -160,9 +180,11 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       replace,
       reload,
       changed: (change) => cluster?.publish(change),
+      guarding: gate,
       log,
     }),
     ...quotaRoutes({ current: () => rules.current, store: () => quotaStore, periodOf: (q) => quota.periodOf(q), log }),
+    ...guardRoutes({ gate, now }),
     ...consoleRoutes({ settings, proxy }),
   ];
   const admin = createAdminServer(adminRoutes, settings.adminToken, log);
@@ -209,6 +231,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       async close(graceMs = settings.shutdownGraceMs) {
         watcher?.close();
         tls?.close();
+        gate.close();
         proxyListening = false;
         await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
         upstream.agent.destroy();

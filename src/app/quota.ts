@@ -4,6 +4,7 @@ import type { FaultContext } from '../faults/fault.js';
 import type { Logger } from '../log/logger.js';
 import { registerQuotaMetrics, type QuotaMetrics } from '../metrics/quota-metrics.js';
 import type { ProxyEvents } from '../proxy/events.js';
+import type { InjectionGate } from '../proxy/handler.js';
 import { QuotaEngine, periodOf } from '../quota/engine.js';
 import { MemoryQuotaStore } from '../quota/memory-store.js';
 import type { QuotaStore } from '../quota/store.js';
@@ -17,7 +18,7 @@ export interface QuotaParts {
   /** Call from the metrics' `register` hook (before the engine is built). */
   register(registry: Registry): void;
   /** The engine over the store, once the proxy's events exist. */
-  engine(deps: { faults: FaultContext; events: ProxyEvents }): QuotaEngine;
+  engine(deps: { faults: FaultContext; events: ProxyEvents; gate: InjectionGate }): QuotaEngine;
 }
 
 /**
@@ -50,11 +51,12 @@ export async function createQuota(
           onEvict,
           onConnectionChange,
         });
-  const engine = (parts: { faults: FaultContext; events: ProxyEvents }): QuotaEngine =>
+  const engine = (parts: { faults: FaultContext; events: ProxyEvents; gate: InjectionGate }): QuotaEngine =>
     new QuotaEngine({
       store,
       faults: parts.faults,
       events: parts.events,
+      gate: parts.gate,
       marker: settings.marker,
       now: deps.now,
       budgetMs: settings.storeBudgetMs,

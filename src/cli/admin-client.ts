@@ -111,7 +111,27 @@ export class AdminClient {
     return this.call<{ reset: number }>('DELETE', path.join('/'));
   }
 
-  private async call<T>(method: string, path: string, body?: string): Promise<T> {
+  /** Resume the rules of one tripped guard, or of every tripped guard. */
+  resume(guard?: string): Promise<{ resumed: string[] }> {
+    return this.call<{ resumed: string[] }>('POST', '/resume', guard === undefined ? undefined : JSON.stringify({ guard }));
+  }
+
+  heartbeat(): Promise<{ required: boolean; live: boolean; expiresAt?: string }> {
+    return this.call('POST', '/heartbeat');
+  }
+
+  guards(): Promise<Record<string, unknown>> {
+    return this.call('GET', '/guards');
+  }
+
+  /** The experiment report: Markdown text, or the JSON answer (as text, pretty-printed by the API). */
+  report(since: string | null, format: 'md' | 'json'): Promise<string> {
+    const query = new URLSearchParams({ format });
+    if (since !== null) query.set('since', since);
+    return this.call<string>('GET', `/report?${query.toString()}`, undefined, true);
+  }
+
+  private async call<T>(method: string, path: string, body?: string, asText = false): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.target.token !== null) headers.authorization = `Bearer ${this.target.token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
@@ -128,6 +148,8 @@ export class AdminClient {
         err,
       );
     }
+    // A text answer (the Markdown report) is returned as it came.
+    if (res.ok && asText) return text as T;
     const parsed = parseJson(text);
     if (res.ok) {
       if (parsed === undefined)

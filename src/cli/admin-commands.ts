@@ -28,6 +28,10 @@ const HELP: Record<string, string> = {
   set: `Usage: faultline set NAME --probability P [options]\n\nOverrides a rule's probability at once (P like 25% or 0.25; "default" drops the override).\nThe override lasts until the rule changes in its scenario file.\n\nOptions:\n  --probability P       the new probability\n${COMMON_HELP.slice('Options:\n'.length)}`,
   quotas: `Usage: faultline quotas [options]\n\nLists quota usage per rule and key (used, limit, in-flight reservations, tracked objects).\n\n${COMMON_HELP}`,
   quota: `Usage: faultline quota set RULE KEY USED [options]\n       faultline quota reset [RULE [KEY]] [options]\n\nset: sets a key's usage (USED like 9MiB for a bytes quota, a count for a requests quota), e.g. to\nstart a test near the limit. reset: forgets usage of everything, of one rule, or of one key.\n\n${COMMON_HELP}`,
+  resume: `Usage: faultline resume [GUARD] [options]\n\nResumes the rules a tripped guard stopped (every tripped guard's, without GUARD).\n\n${COMMON_HELP}`,
+  heartbeat: `Usage: faultline heartbeat [options]\n\nTells a faultline started with --require-heartbeat that the controller is alive: injection stays\non for one more interval. Call it from the job running the experiment, more often than the interval.\n\n${COMMON_HELP}`,
+  guards: `Usage: faultline guards [options]\n\nLists the guards (state, trips, the figures of the last trip), dry run, heartbeat and share limits.\n\n${COMMON_HELP}`,
+  report: `Usage: faultline report [--since DURATION] [--format md|json] [options]\n\nThe experiment report: per rule the requests matched and injected (and would-have-injected in a\ndry run), guard trips, upstream errors and latency percentiles before, during and after injection.\n\nOptions:\n  --since DURATION      only the last DURATION, e.g. 10m (default: since start, at most 1h)\n  --format md|json      Markdown (default) or JSON\n${COMMON_HELP.slice('Options:\n'.length)}`,
   reload: `Usage: faultline reload [options]\n\nRe-reads the scenario files; on problems they are listed and the previous rules keep serving.\n\n${COMMON_HELP}`,
 };
 
@@ -38,6 +42,8 @@ interface Parsed {
   /** Every positional argument (name included). */
   args: string[];
   probability: string | null;
+  since: string | null;
+  format: 'md' | 'json';
 }
 
 /** How many positional arguments a command takes: [at least, at most]. */
@@ -61,6 +67,10 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
       help: { type: 'boolean', short: 'h' },
     };
     if (command === 'set') options.probability = { type: 'string' };
+    if (command === 'report') {
+      options.since = { type: 'string' };
+      options.format = { type: 'string' };
+    }
     const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
     // No option is `multiple`, so every value is a string or a boolean.
     values = parsed.values as Record<string, string | boolean | undefined>;
@@ -74,11 +84,15 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
       arity[1] === 0
         ? `unexpected argument "${positionals[0]}" (see --help)`
         : arity[1] === 1
-          ? 'give exactly one rule NAME (see --help)'
+          ? arity[0] === 0
+            ? 'give at most one NAME (see --help)'
+            : 'give exactly one rule NAME (see --help)'
           : `wrong number of arguments (see --help)`,
     );
   }
   const probability = typeof values.probability === 'string' ? values.probability : null;
+  const format = str(values.format) ?? 'md';
+  if (format !== 'md' && format !== 'json') throw new UsageError(`--format: expected md or json, got "${format}"`);
   if (command === 'set' && probability === null)
     throw new UsageError('give --probability P, e.g. --probability 25% (see --help)');
   let base: string;
@@ -94,6 +108,8 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
     name: positionals[0] ?? null,
     args: positionals,
     probability,
+    since: str(values.since) ?? null,
+    format,
   };
 }
 
@@ -129,6 +145,7 @@ const NONE: Arity = [0, 0];
 const ONE: Arity = [1, 1];
 
 const QUOTA_ARGS: Arity = [1, 4];
+const OPTIONAL_ONE: Arity = [0, 1];
 
 /** Quota usage as a table: rule, key, used / limit, percent, pending, objects. */
 export function formatQuotaTable(rows: readonly QuotaRow[]): string {
@@ -157,7 +174,11 @@ export function formatRulesTable(rules: readonly RuleView[]): string {
   for (const r of rules)
     rows.push([
       r.name,
-      r.state,
+      r.stoppedBy !== null
+        ? `stopped (guard ${r.stoppedBy})`
+        : r.dryRun
+          ? `${r.state}, dry run`
+          : r.state,
       r.code === null ? r.kind : `${r.kind} ${r.code}`,
       r.trigger,
       String(r.matched),
@@ -215,6 +236,23 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
       }
       throw new UsageError(`unknown quota action "${action ?? ''}": use set or reset (see --help)`);
     }),
+    resume: command('resume', OPTIONAL_ONE, env, async (p, io) => {
+      const answer = await p.client.resume(p.name ?? undefined);
+      const what = answer.resumed.length === 0 ? 'no guard was tripped' : `resumed: ${answer.resumed.join(', ')}`;
+      io.out(p.json ? JSON.stringify(answer, null, 2) : what);
+    }),
+    heartbeat: command('heartbeat', NONE, env, async (p, io) => {
+      const answer = await p.client.heartbeat();
+      if (p.json) io.out(JSON.stringify(answer, null, 2));
+      else if (!answer.required) io.out('faultline runs without --require-heartbeat: the heartbeat changes nothing');
+      else io.out(`injection on until ${answer.expiresAt ?? '?'}`);
+    }),
+    guards: command('guards', NONE, env, async (p, io) => {
+      io.out(JSON.stringify(await p.client.guards(), null, 2));
+    }),
+    report: command('report', NONE, env, async (p, io) => {
+      io.out((await p.client.report(p.since, p.json ? 'json' : p.format)).trimEnd());
+    }),
     reload: command('reload', NONE, env, async (p, io) => {
       try {
         const answer = await p.client.reload();
@@ -239,7 +277,7 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
   };
 }
 
-/** For src/cli/main.ts: `faultline rules | enable | disable | set | reload`. */
+/** For src/cli/main.ts: `faultline rules | enable | disable | set | reload | resume | heartbeat | guards | report` and the quota commands. */
 export const ADMIN_COMMANDS: Record<string, (argv: string[], io: CommandIO) => Promise<number>> = createAdminCommands(
   process.env,
 );

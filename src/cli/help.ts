@@ -13,6 +13,9 @@ Commands:
   rules            list rules (admin API client); enable NAME, disable NAME, set NAME --probability P
   reload           re-read scenario files (admin API client)
   quotas           list quota usage; quota set RULE KEY SIZE; quota reset [RULE [KEY]]
+  guards           list guards, dry run, heartbeat and share limits; resume [GUARD] after a trip
+  heartbeat        keep injection on under --require-heartbeat (dead-man switch)
+  report           experiment report: matched, injected, trips, upstream health [--since 10m] [--format md|json]
   version          print the version
 
 Run 'faultline <command> --help' for a command's options.`;

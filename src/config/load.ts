@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import type { Node as YamlNode } from 'yaml';
 import { closest } from 'fastest-levenshtein';
 import { FaultlineError } from '../errors.js';
-import { parseDuration, parseSize } from '../scenario/units.js';
+import { parseDuration, parseProbability, parseSize } from '../scenario/units.js';
 import { SETTINGS, SETTINGS_BY_KEY, type SettingSpec } from './spec.js';
 import type { Settings } from './settings.js';
 import { toBoolean, toEnum, toHostPort, toInteger, toUrl } from './values.js';
@@ -93,6 +93,9 @@ export function loadSettings(sources: SettingSources): Settings {
     tlsSelfSigned: get('tlsSelfSigned', bool, false),
     tlsHosts: get('tlsHosts', list, ['localhost', '127.0.0.1', '::1']),
     tlsFingerprintFile: get('tlsFingerprintFile', text, null),
+    dryRun: get('dryRun', bool, false),
+    requireHeartbeatMs: get('requireHeartbeat', (r) => positive(parseDuration(text(r)), 'a duration above 0 like 60s'), null),
+    maxInjectedShare: get('maxInjectedShare', (r) => positive(parseProbability(text(r)), 'a share above 0 like 10%'), null),
   };
   checkTls(settings);
   return Object.freeze(settings);
@@ -105,6 +108,11 @@ function checkTls(s: Settings): void {
   if ((s.tlsCert === null) !== (s.tlsKey === null)) fail('--tls-cert and --tls-key go together: give both, or neither');
   if (s.tlsSelfSigned && s.tlsCert !== null) fail('--tls-self-signed and --tls-cert exclude each other: pick one');
   if (s.tlsSelfSigned && s.tlsHosts.length === 0) fail('--tls-hosts is empty: name at least one host for the certificate');
+}
+
+function positive(n: number, expected: string): number {
+  if (n <= 0) throw new Error(`expected ${expected}`);
+  return n;
 }
 
 function validateStore(raw: string): string {

@@ -28,6 +28,11 @@ export interface Settings {
   readonly tlsSelfSigned: boolean;
   readonly tlsHosts: readonly string[];
   readonly tlsFingerprintFile: string | null;
+  readonly dryRun: boolean;
+  /** Dead-man switch interval; null: no heartbeat required. */
+  readonly requireHeartbeatMs: number | null;
+  /** 0..1; null: no global share limit. */
+  readonly maxInjectedShare: number | null;
 }
 
 export function formatHostPort(hp: HostPort): string {

@@ -3,7 +3,8 @@
  * variable, kind and default. The loader, `--help`, config/faultline.yaml and the docs/configuration.md all follow
  * this table (a test keeps them in step).
  */
-export type SettingKind = 'string' | 'url' | 'hostport' | 'list' | 'boolean' | 'duration' | 'size' | 'enum' | 'integer';
+export type SettingKind =
+  'string' | 'url' | 'hostport' | 'list' | 'boolean' | 'duration' | 'size' | 'enum' | 'integer' | 'percent';
 
 export interface SettingSpec {
   /** Key in the config file, and the name in code. */
@@ -98,6 +99,27 @@ export const SETTINGS: readonly SettingSpec[] = [
     'string',
     null,
     "write the served certificate's SHA-256 fingerprint to this file",
+  ),
+  s(
+    'dryRun',
+    'dry-run',
+    'boolean',
+    false,
+    'match and decide as usual but inject nothing; count and log what would have been injected',
+  ),
+  s(
+    'requireHeartbeat',
+    'require-heartbeat',
+    'duration',
+    null,
+    'inject only while POST /heartbeat (faultline heartbeat) comes at least this often, e.g. 60s (dead-man switch)',
+  ),
+  s(
+    'maxInjectedShare',
+    'max-injected-share',
+    'percent',
+    null,
+    'largest share of all proxied traffic that may get an injected fault over a sliding minute, e.g. 10%',
   ),
 ];
 

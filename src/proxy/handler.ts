@@ -25,6 +25,13 @@ export interface HandlerContext {
   readonly now: () => number;
   /** Decides quota rules (null: no quota support wired, quota rules then never fire). */
   readonly quota?: QuotaHandler | null;
+  /** Decides whether a rule that fired injects (guards, dry run, heartbeat, share limits); null: always. */
+  readonly gate?: InjectionGate | null;
+}
+
+/** After a rule fired: inject its fault (true), or forward the request untouched (false). */
+export interface InjectionGate {
+  allows(rule: Rule, ex: Exchange): boolean;
 }
 
 /** The quota engine as the hot path sees it. */
@@ -70,6 +77,10 @@ export function handleRequest(ctx: HandlerContext, req: ProxyRequest, res: Proxy
   if (rule.quota !== null) {
     if (ctx.quota === undefined || ctx.quota === null) forward(ctx.forward, ex);
     else ctx.quota.handle(ex, rule, set);
+    return;
+  }
+  if (ctx.gate !== undefined && ctx.gate !== null && !ctx.gate.allows(rule, ex)) {
+    forward(ctx.forward, ex);
     return;
   }
   markInjected(ex, rule, ctx.marker && set.marker ? rule.name : null, ctx.events);

@@ -3,7 +3,7 @@ import type { QuotaSpec, Rule, RuleSet } from '../scenario/types.js';
 import type { Exchange } from '../proxy/exchange.js';
 import type { ProxyEvents } from '../proxy/events.js';
 import { detachRequestBody, forward } from '../proxy/forward.js';
-import type { QuotaHandler } from '../proxy/handler.js';
+import type { InjectionGate, QuotaHandler } from '../proxy/handler.js';
 import { markInjected } from '../proxy/inject.js';
 import { problemFor, sendProblem } from '../http/problem.js';
 import { answerStatus } from '../faults/answer.js';
@@ -26,6 +26,8 @@ export interface QuotaEngineOptions {
   /** Told when a quota is exceeded (metrics) and when the store fails (metrics, rate-limited log). */
   onExceeded: (rule: Rule) => void;
   onStoreError: (err: Error) => void;
+  /** Decides whether an exceeded quota injects its fault; null: always. Vetoed: the request goes through uncounted. */
+  gate?: InjectionGate | null;
 }
 
 class StoreTimeout extends Error {}
@@ -85,18 +87,21 @@ export class QuotaEngine implements QuotaHandler {
       return;
     }
     if (!decision.ok) {
-      this.exceeded(ex, rule, set, slot, decision, requested, 0);
+      if (this.allows(rule, ex)) this.exceeded(ex, rule, set, slot, decision, requested, 0);
+      else forward(this.o.faults.forward, ex);
       return;
     }
     if (bytes && declared === null && !req.readableEnded && req.headers['transfer-encoding'] !== undefined) {
       const counter = new QuotaCountingStream(
         (n) => this.guard(this.o.store.reserve(slot, n, quota.limit)),
         (n, refused) => {
+          if (!this.allows(rule, ex)) return false;
           ex.upstreamAbandoned = true;
           detachRequestBody(ex);
           ex.upReq?.destroy();
           // Its own earlier chunks are pending too: report them as part of what it asked for.
           this.exceeded(ex, rule, set, slot, refused, counter.reserved + n, counter.reserved);
+          return true;
         },
       );
       ex.requestTransform = counter;
@@ -114,6 +119,11 @@ export class QuotaEngine implements QuotaHandler {
       });
     }
     forward(this.o.faults.forward, ex);
+  }
+
+  private allows(rule: Rule, ex: Exchange): boolean {
+    const gate = this.o.gate;
+    return gate === undefined || gate === null || gate.allows(rule, ex);
   }
 
   /** Commit (success) or release (failure) once the upstream answered, or the exchange ended without an answer. */

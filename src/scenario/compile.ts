@@ -6,6 +6,7 @@ import { isRecord } from './is-record.js';
 import { compileMatcher } from './matchers.js';
 import { RuleIndex, firstSegments } from './rule-index.js';
 import { createRandom, pickSeed } from './random.js';
+import { compileGuardPlan } from './guard-plan.js';
 import { freshState, selectRule, type ScenarioRuleState, type SelectableRule } from './triggers.js';
 
 /** How a rule set is built: the set it replaces, the clock, and the random source (tests inject these). */
@@ -50,6 +51,7 @@ export function compileRuleSet(docs: readonly ScenarioDocument[], options: Compi
     files: Object.freeze(docs.map((d) => d.file)),
     loadedAt: now,
     random,
+    guards: compileGuardPlan(docs),
     select: (req: IncomingMessage, path: string, query: string, at: number) =>
       selectRule(index.candidates(path), random, req, path, query, at),
   };

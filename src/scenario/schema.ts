@@ -3,6 +3,7 @@ import { bool, intIn, isRecord, need, strict } from './schema-common.js';
 import { faultSchema } from './schema-fault.js';
 import { matchSchema } from './schema-match.js';
 import { whenSchema } from './schema-when.js';
+import { checkGuardNames, fileGuardKeys, ruleGuardKeys } from './schema-guards.js';
 
 /*
  * The whole scenario file. Parsing it yields plain data (units in ms/bytes, regexes as source
@@ -19,6 +20,7 @@ export const ruleSchema = strict(
     when: whenSchema.optional(),
     fault: faultSchema,
     maxActive: intIn(1, Number.MAX_SAFE_INTEGER, 'must be a positive integer (faults of this rule active at once)').optional(),
+    ...ruleGuardKeys,
   },
   'must be a mapping with name, match, when and fault',
 ).superRefine(
@@ -44,9 +46,10 @@ export const fileSchema = strict(
     marker: bool.default(true),
     // `rules:` with every rule commented out is an empty list, not a mistake.
     rules: z.preprocess((v) => v ?? [], z.array(ruleSchema, { error: 'must be a list of rules' })),
+    ...fileGuardKeys,
   },
   'must be a mapping with version: 1 and rules',
-);
+).superRefine(checkGuardNames, { when: () => true });
 
 export type FileDefinition = z.output<typeof fileSchema>;
 export type RuleDefinition = z.output<typeof ruleSchema>;

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { BuilderName } from '../http/dialects/presets.js';
+import type { GuardPlan } from './guard-plan.js';
 
 /*
  * The compiled form of scenario files: the contract between src/scenario/ (which builds it once per
@@ -139,6 +140,8 @@ export interface RuleSet {
   readonly loadedAt: number;
   /** The seeded source every random decision of this set draws from. */
   readonly random: () => number;
+  /** Guards, dry-run flags and share limits (guard-plan.ts); NO_GUARDS when the files have none. */
+  readonly guards: GuardPlan;
   /**
    * The first enabled rule whose `match` holds and whose `when` fires, or null (pass through).
    * A quota rule whose match holds is returned as soon as it matches: its `when.quota` is decided

@@ -39,7 +39,19 @@ const adminOf = (proxy: Running): string => proxy.admin.replace('http://', '');
 
 describe('faultline rules / enable / disable / set / reload', () => {
   it('exports the admin commands for main.ts', () => {
-    expect(Object.keys(ADMIN_COMMANDS).sort()).toEqual(['disable', 'enable', 'quota', 'quotas', 'reload', 'rules', 'set']);
+    expect(Object.keys(ADMIN_COMMANDS).sort()).toEqual([
+      'disable',
+      'enable',
+      'guards',
+      'heartbeat',
+      'quota',
+      'quotas',
+      'reload',
+      'report',
+      'resume',
+      'rules',
+      'set',
+    ]);
   });
 
   it('lists the rules as a table, or as JSON', async () => {

@@ -42,6 +42,8 @@ describe('GET /rules', () => {
         matched: 2,
         injected: 2,
         active: 0,
+        stoppedBy: null,
+        dryRun: false,
       },
       {
         name: 'teapot',
@@ -56,6 +58,8 @@ describe('GET /rules', () => {
         matched: 0,
         injected: 0,
         active: 0,
+        stoppedBy: null,
+        dryRun: false,
       },
     ]);
     expect(reply.json!.files).toEqual([proxy.scenarioFile]);

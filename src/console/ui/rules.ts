@@ -17,6 +17,9 @@ export interface RuleView {
   matched: number;
   injected: number;
   active: number;
+  /** The tripped guard stopping it, and whether it only pretends (docs/guards.md). */
+  stoppedBy?: string | null;
+  dryRun?: boolean;
 }
 
 interface RulesReply {
@@ -194,7 +197,8 @@ class RuleRow {
     this.tr.classList.toggle('off', !on);
     setText(this.source, `${view.source}:${view.line}`);
     setText(this.fault, view.code === null ? view.kind : `${view.kind} ${view.code}`);
-    setText(this.trigger, view.trigger);
+    const guarded = view.stoppedBy ? ` · stopped by guard ${view.stoppedBy}` : view.dryRun ? ' · dry run' : '';
+    setText(this.trigger, view.trigger + guarded);
     this.showProbability(view);
     setText(this.matched, formatCount(view.matched));
     setText(this.injected, formatCount(view.injected));
