@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   FAULTLINE_ADMIN_FORBIDDEN_TARGET: { status: 403, title: 'Forbidden' },
   FAULTLINE_METHOD_NOT_ALLOWED: { status: 405, title: 'Method Not Allowed' },
   FAULTLINE_PAYLOAD_TOO_LARGE: { status: 413, title: 'Content Too Large' },
+  FAULTLINE_SESSION_LIMIT: { status: 429, title: 'Too Many Requests' },
   FAULTLINE_INTERNAL: { status: 500, title: 'Internal Server Error' },
 } as const;
 

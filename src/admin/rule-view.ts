@@ -1,27 +1,11 @@
 import type { Rule } from '../scenario/types.js';
+import type { RuleView } from '../client/wire.js';
 
-/** One rule as `GET /rules` shows it (and the CLI client reads it). */
-export interface RuleView {
-  readonly name: string;
-  /** The scenario file it came from, or `<request>` for a set sent with PUT /rules. */
-  readonly source: string;
-  readonly line: number;
-  readonly state: 'enabled' | 'disabled';
-  readonly kind: string;
-  /** The status the fault answers with, or null. */
-  readonly code: number | null;
-  /** When it fires, in words: `probability 25%`, `every 3`, `quota header:x-tenant`, `always`, ... */
-  readonly trigger: string;
-  /** The probability in force (0..1), null when none applies. */
-  readonly probability: number | null;
-  /** True when the admin API set `probability` (it lasts until the rule changes in a file). */
-  readonly probabilityOverridden: boolean;
-  readonly matched: number;
-  readonly injected: number;
-  readonly active: number;
-}
+/** One rule as `GET /rules` shows it (and the CLI client reads it); the type lives with the other wire types. */
+export type { RuleView } from '../client/wire.js';
 
-export function ruleView(rule: Rule): RuleView {
+/** `revertsAt`: when a change made with `for` reverts (ms since epoch), with the clock to count from. */
+export function ruleView(rule: Rule, revert?: { at: number; now: number } | null): RuleView {
   const s = rule.state;
   const action = rule.fault.action;
   return {
@@ -37,6 +21,7 @@ export function ruleView(rule: Rule): RuleView {
     matched: s.matched,
     injected: s.injected,
     active: s.active,
+    ...(revert === undefined || revert === null ? {} : { revertsInMs: Math.max(0, revert.at - revert.now) }),
   };
 }
 

@@ -25,6 +25,9 @@ import { consoleRoutes } from '../console/routes.js';
 import { createQuota } from './quota.js';
 import type { ClusterSync } from './cluster.js';
 import type { QuotaStore } from '../quota/store.js';
+import { SessionRegistry } from '../session/registry.js';
+import type { SessionSync } from '../session/redis-sync.js';
+import { sessionRoutes } from '../admin/sessions.js';
 
 export interface StartOptions {
   log: Logger;
@@ -108,7 +111,26 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       compile: compileRequest,
       replace,
     });
-  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
+  let sessionSync: SessionSync | null = null;
+  const sessions = new SessionRegistry({
+    max: settings.maxSessions,
+    now,
+    ...(options.random === undefined ? {} : { random: options.random }),
+    onEnd: (session, reason) => {
+      // A session's quota usage is its own (`name@id`): forget it with the session.
+      for (const rule of session.set.rules)
+        if (rule.quota !== null && session.set.quotaName !== undefined)
+          quotaStore.reset(session.set.quotaName(rule)).catch(() => {});
+      if (reason !== 'replica') sessionSync?.ended(session.id).catch(() => {});
+      log.info({ session: session.id, reason }, 'session ended');
+    },
+  });
+  if (settings.store !== 'memory')
+    sessionSync = new (await import('../session/redis-sync.js')).SessionSync(settings.store, {
+      registry: sessions,
+      onError: (err) => log.warn({ err: { message: err.message } }, 'session sync: shared store unavailable'),
+    });
+  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota, sessions };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
   const reload = (reason: string): Promise<ReloadResult> => {
@@ -148,6 +170,13 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       replace,
       reload,
       changed: (change) => cluster?.publish(change),
+      log,
+    }),
+    ...sessionRoutes({
+      sessions,
+      current: () => rules.current,
+      now,
+      ...(sessionSync === null ? {} : { created: (session) => (sessionSync as SessionSync).created(session.spec) }),
       log,
     }),
     ...quotaRoutes({ current: () => rules.current, store: () => quotaStore, periodOf: (q) => quota.periodOf(q), log }),
@@ -196,6 +225,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         proxyListening = false;
         await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
         upstream.agent.destroy();
+        sessions.clear();
+        sessionSync?.close();
         await Promise.all([quotaStore.close(), cluster?.close()]);
       },
     };

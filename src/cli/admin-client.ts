@@ -1,5 +1,7 @@
 import type { RuleSetDiff } from '../admin/rule-diff.js';
-import type { RuleView } from '../admin/rule-view.js';
+import type { QuotaListing, QuotaRow, RuleView, RulesListing } from '../client/wire.js';
+
+export type { QuotaRow } from '../client/wire.js';
 import type { Problem } from '../errors.js';
 
 /** Where the admin API is and how to authenticate; from flags, else env, else the default. */
@@ -48,32 +50,10 @@ export function adminBase(address: string): string {
   return url.origin;
 }
 
-export interface RulesListing {
-  readonly rules: readonly RuleView[];
-  readonly files: readonly string[];
-  readonly seed: number | null;
-  readonly loadedAt: string;
-}
-
 export interface ReloadAnswer {
   readonly ok: boolean;
   readonly rules: number;
   readonly changes: RuleSetDiff | null;
-}
-
-export interface QuotaRow {
-  readonly rule: string;
-  readonly key: string;
-  readonly used: number;
-  readonly pending?: number;
-  readonly limit: number;
-  readonly unit: 'bytes' | 'requests';
-  readonly objects?: number;
-}
-
-export interface QuotaListing {
-  readonly rules: readonly { rule: string; key: string; measure: string; limit: number; periodMs: number | null }[];
-  readonly quotas: readonly QuotaRow[];
 }
 
 /** A small client for faultline's admin API (global fetch; 10 s per call). */

@@ -25,6 +25,14 @@ export interface HandlerContext {
   readonly now: () => number;
   /** Decides quota rules (null: no quota support wired, quota rules then never fire). */
   readonly quota?: QuotaHandler | null;
+  /** Test sessions (null: none wired; every request uses the global rules). */
+  readonly sessions?: SessionLookup | null;
+}
+
+/** Test sessions as the hot path sees them (src/session/registry.ts): the rule set for a request. */
+export interface SessionLookup {
+  /** The global set unless the request names a session; then that session's set, its header marked not to forward. */
+  ruleSetFor(ex: Exchange, global: RuleSet): RuleSet;
 }
 
 /** The quota engine as the hot path sees it. */
@@ -53,7 +61,7 @@ export function handleRequest(ctx: HandlerContext, req: ProxyRequest, res: Proxy
   ex.events = ctx.events;
   res.once('close', onResponseClose);
   ctx.events.requestStarted(ex);
-  const set = ctx.rules.current;
+  const set = ctx.sessions == null ? ctx.rules.current : ctx.sessions.ruleSetFor(ex, ctx.rules.current);
   if (set.headerFaults && req.headers[FAULT_HEADER] !== undefined) {
     applyHeaderFault(ctx, ex, set);
     return;

@@ -59,7 +59,11 @@ export class QuotaEngine implements QuotaHandler {
   private async run(ex: Exchange, rule: Rule, set: RuleSet): Promise<void> {
     const quota = rule.quota as QuotaSpec;
     const req = ex.req;
-    const slot: Slot = { rule: rule.name, key: quotaKeyOf(quota.key, req, ex.path, ex.query), period: this.periodOf(quota) };
+    const slot: Slot = {
+      rule: set.quotaName === undefined ? rule.name : set.quotaName(rule),
+      key: quotaKeyOf(quota.key, req, ex.path, ex.query),
+      period: this.periodOf(quota),
+    };
     const objects = quota.track === 'objects';
     if (objects && req.method === 'DELETE') {
       // Only a DELETE the upstream carried out frees the object, whatever countOn says.

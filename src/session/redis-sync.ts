@@ -1,0 +1,86 @@
+import { Redis } from 'ioredis';
+import type { SessionRegistry } from './registry.js';
+import type { SessionSpec } from './session.js';
+
+const KEY = 'faultline:sessions';
+const CHANNEL = 'faultline:session-changes';
+
+/**
+ * Sessions shared by every replica through Redis (`--store redis://`): each live session's spec
+ * (its body as sent, seed, isolate, expiry) is one field of a hash, and a pub/sub message says
+ * `+id` (created) or `-id` (ended). A replica compiles a shared session itself, with the same
+ * seed, so its random decisions are the same sequence; counters are per replica, quota usage is
+ * shared (the quota store is). On (re)connect a replica reads the hash: sessions created while it
+ * was away are adopted, sessions ended while it was away end here too.
+ */
+export class SessionSync {
+  private readonly redis: Redis;
+  private readonly sub: Redis;
+  private readonly registry: SessionRegistry;
+  private readonly onError: (err: Error) => void;
+
+  constructor(url: string, options: { registry: SessionRegistry; onError: (err: Error) => void }) {
+    const common = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 2_000,
+      retryStrategy: (n: number) => Math.min(100 * n, 1_000),
+    };
+    this.redis = new Redis(url, common);
+    this.sub = new Redis(url, { ...common, enableOfflineQueue: true });
+    this.registry = options.registry;
+    this.onError = options.onError;
+    this.redis.on('error', () => {});
+    this.sub.on('error', () => {});
+    this.redis.on('ready', () => void this.catchUp());
+    this.sub.on('message', (_channel: string, message: string) => void this.onMessage(message));
+    void this.sub.subscribe(CHANNEL).catch((err: Error) => this.onError(err));
+  }
+
+  /** Share a session created here. Resolves when Redis has it (so another replica can find it). */
+  async created(spec: SessionSpec): Promise<void> {
+    await this.redis.hset(KEY, spec.id, JSON.stringify(spec));
+    await this.redis.publish(CHANNEL, `+${spec.id}`);
+  }
+
+  /** A session ended here (deleted or expired): end it everywhere. */
+  async ended(id: string): Promise<void> {
+    await this.redis.hdel(KEY, id);
+    await this.redis.publish(CHANNEL, `-${id}`);
+  }
+
+  private async onMessage(message: string): Promise<void> {
+    const id = message.slice(1);
+    if (message.startsWith('-')) {
+      this.registry.end(id, 'replica');
+      return;
+    }
+    try {
+      const raw = await this.redis.hget(KEY, id);
+      if (raw !== null) this.registry.adopt(JSON.parse(raw) as SessionSpec);
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
+  /** Read every shared session: adopt the live ones, forget the expired, end those no longer shared. */
+  async catchUp(): Promise<void> {
+    try {
+      const all = await this.redis.hgetall(KEY);
+      const now = Date.now();
+      for (const [id, raw] of Object.entries(all)) {
+        const spec = JSON.parse(raw) as SessionSpec;
+        if (spec.expiresAt <= now) await this.redis.hdel(KEY, id);
+        else this.registry.adopt(spec);
+      }
+      for (const s of this.registry.list()) if (all[s.id] === undefined) this.registry.end(s.id, 'replica');
+    } catch (err) {
+      this.onError(err as Error);
+    }
+  }
+
+  close(): void {
+    this.sub.disconnect();
+    this.redis.disconnect();
+  }
+}
