@@ -1,5 +1,5 @@
 import type { RuleSetDiff } from '../admin/rule-diff.js';
-import type { QuotaListing, QuotaRow, RuleView, RulesListing } from '../client/wire.js';
+import type { QuotaListing, QuotaRow, RulePatch, RuleView, RulesListing, VerifyAnswer } from '../client/wire.js';
 
 export type { QuotaRow } from '../client/wire.js';
 import type { Problem } from '../errors.js';
@@ -68,8 +68,14 @@ export class AdminClient {
     return this.call<RulesListing>('GET', '/rules');
   }
 
-  patchRule(name: string, patch: { enabled?: boolean; probability?: string | null }): Promise<RuleView> {
+  patchRule(name: string, patch: RulePatch): Promise<RuleView> {
     return this.call<RuleView>('PATCH', `/rules/${encodeURIComponent(name)}`, JSON.stringify(patch));
+  }
+
+  /** `GET /verify?…` (global rules) or `GET /sessions/:id/verify?…`. */
+  verify(query: URLSearchParams, session: string | null): Promise<VerifyAnswer> {
+    const path = session === null ? '/verify' : `/sessions/${encodeURIComponent(session)}/verify`;
+    return this.call<VerifyAnswer>('GET', `${path}?${query.toString()}`);
   }
 
   reload(): Promise<ReloadAnswer> {

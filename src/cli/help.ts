@@ -11,8 +11,10 @@ Commands:
   validate PATH... check scenario files
   inspect URL      perform a request and review its error semantics
   rules            list rules (admin API client); enable NAME, disable NAME, set NAME --probability P
+                   (enable, disable and set take --for 5m: the change reverts to the file after that)
   reload           re-read scenario files (admin API client)
   quotas           list quota usage; quota set RULE KEY SIZE; quota reset [RULE [KEY]]
+  verify RULE...   exit 1 unless each rule fired as expected (--min N, --ratio R±T, --session ID)
   version          print the version
 
 Run 'faultline <command> --help' for a command's options.`;
