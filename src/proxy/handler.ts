@@ -4,6 +4,7 @@ import { problemFor, sendProblem } from '../http/problem.js';
 import { applyFault } from '../faults/apply.js';
 import type { FaultContext } from '../faults/fault.js';
 import { FAULT_HEADER, parseFaultHeader } from '../faults/header-fault.js';
+import { envoyFault, hasEnvoyFault } from '../faults/envoy-headers.js';
 import { Exchange } from './exchange.js';
 import type { ProxyEvents } from './events.js';
 import { forward, type ForwardContext } from './forward.js';
@@ -62,7 +63,7 @@ export function handleRequest(ctx: HandlerContext, req: ProxyRequest, res: Proxy
   res.once('close', onResponseClose);
   ctx.events.requestStarted(ex);
   const set = ctx.sessions == null ? ctx.rules.current : ctx.sessions.ruleSetFor(ex, ctx.rules.current);
-  if (set.headerFaults && req.headers[FAULT_HEADER] !== undefined) {
+  if (set.headerFaults && (req.headers[FAULT_HEADER] !== undefined || hasEnvoyFault(req.headers))) {
     applyHeaderFault(ctx, ex, set);
     return;
   }
@@ -85,7 +86,12 @@ export function handleRequest(ctx: HandlerContext, req: ProxyRequest, res: Proxy
 }
 
 function applyHeaderFault(ctx: HandlerContext, ex: Exchange, set: RuleSet): void {
-  const parsed = parseFaultHeader(ex.req.headers[FAULT_HEADER]);
+  const own = ex.req.headers[FAULT_HEADER] !== undefined;
+  const parsed = own ? parseFaultHeader(ex.req.headers[FAULT_HEADER]) : envoyFault(ex.req.headers, set.random);
+  if (parsed === null) {
+    forward(ctx.forward, ex);
+    return;
+  }
   if (typeof parsed === 'string') {
     ex.outcome = 'rejected';
     sendProblem(ex.req, ex.res, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), {
@@ -93,7 +99,7 @@ function applyHeaderFault(ctx: HandlerContext, ex: Exchange, set: RuleSet): void
     });
     return;
   }
-  ex.skipHeader = FAULT_HEADER;
+  if (own) ex.skipHeader = FAULT_HEADER;
   ex.outcome = 'injected';
   ex.faultName = ctx.marker && set.marker ? 'header' : null;
   ctx.events.faultApplied(ex);
