@@ -4,6 +4,8 @@ import type { SessionSpec } from './session.js';
 
 const KEY = 'faultline:sessions';
 const CHANNEL = 'faultline:session-changes';
+/** How long creating a session waits for a connection being made before it gives up (503). */
+const CONNECT_WAIT_MS = 2_000;
 
 /**
  * Sessions shared by every replica through Redis (`--store redis://`): each live session's spec
@@ -39,6 +41,7 @@ export class SessionSync {
 
   /** Share a session created here. Resolves when Redis has it (so another replica can find it). */
   async created(spec: SessionSpec): Promise<void> {
+    await this.connected();
     await this.redis.hset(KEY, spec.id, JSON.stringify(spec));
     await this.redis.publish(CHANNEL, `+${spec.id}`);
   }
@@ -47,6 +50,20 @@ export class SessionSync {
   async ended(id: string): Promise<void> {
     await this.redis.hdel(KEY, id);
     await this.redis.publish(CHANNEL, `-${id}`);
+  }
+
+  /** Wait (at most CONNECT_WAIT_MS) for a connection still being made, e.g. just after start-up. */
+  private connected(): Promise<void> {
+    if (this.redis.status === 'ready') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, CONNECT_WAIT_MS);
+      this.redis.once('ready', done);
+    });
   }
 
   private async onMessage(message: string): Promise<void> {
