@@ -120,7 +120,7 @@ function created(session: Session): SessionCreated {
 }
 
 /** A session with each of its rules' counters (only its own rules, also when it is not isolated). */
-export function sessionView(session: Session, now: number): SessionView {
+function sessionView(session: Session, now: number): SessionView {
   return {
     ...created(session),
     createdAt: new Date(session.spec.createdAt).toISOString(),

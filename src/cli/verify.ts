@@ -3,7 +3,7 @@ import { AdminApiError, AdminClient, AdminUnreachableError, DEFAULT_ADMIN, admin
 import { usageMessage } from './args.js';
 import type { CommandIO } from './io.js';
 
-export const VERIFY_HELP = `Usage: faultline verify RULE... [--min N] [--ratio R±T] [--session ID] [options]
+const VERIFY_HELP = `Usage: faultline verify RULE... [--min N] [--ratio R±T] [--session ID] [options]
 
 Checks that each named rule fired as expected, so a chaos run that touched nothing fails the
 build. Exit 0 when every rule did; exit 1 with one line per rule that did not, e.g.

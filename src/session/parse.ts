@@ -8,12 +8,12 @@ import { parseDuration } from '../scenario/units.js';
 import type { ScenarioDocument } from '../scenario/parse.js';
 
 /** Where a session's problems point: `<session>:3:17: rules[0].fault.status: ...`. */
-export const SESSION_FILE = '<session>';
+const SESSION_FILE = '<session>';
 
 /** How long a session lives when the request gives no `ttl`, and the bounds a `ttl` must keep. */
-export const DEFAULT_TTL_MS = 10 * 60_000;
-export const MIN_TTL_MS = 1_000;
-export const MAX_TTL_MS = 24 * 60 * 60_000;
+const DEFAULT_TTL_MS = 10 * 60_000;
+const MIN_TTL_MS = 1_000;
+const MAX_TTL_MS = 24 * 60 * 60_000;
 
 const TTL_MESSAGE = `must be a duration from 1s to 24h, like 30s or 10m`;
 

@@ -20,6 +20,8 @@ export class SessionSync {
   private readonly sub: Redis;
   private readonly registry: SessionRegistry;
   private readonly onError: (err: Error) => void;
+  /** Ids this replica knows to be in the hash: only those end when a catch-up no longer finds them. */
+  private readonly shared = new Set<string>();
 
   constructor(url: string, options: { registry: SessionRegistry; onError: (err: Error) => void }) {
     const common = {
@@ -35,6 +37,8 @@ export class SessionSync {
     this.redis.on('error', () => {});
     this.sub.on('error', () => {});
     this.redis.on('ready', () => void this.catchUp());
+    // A subscriber that reconnects may have missed messages: read the hash again.
+    this.sub.on('ready', () => void this.catchUp());
     this.sub.on('message', (_channel: string, message: string) => void this.onMessage(message));
     void this.sub.subscribe(CHANNEL).catch((err: Error) => this.onError(err));
   }
@@ -43,11 +47,13 @@ export class SessionSync {
   async created(spec: SessionSpec): Promise<void> {
     await this.connected();
     await this.redis.hset(KEY, spec.id, JSON.stringify(spec));
+    this.shared.add(spec.id);
     await this.redis.publish(CHANNEL, `+${spec.id}`);
   }
 
   /** A session ended here (deleted or expired): end it everywhere. */
   async ended(id: string): Promise<void> {
+    this.shared.delete(id);
     await this.redis.hdel(KEY, id);
     await this.redis.publish(CHANNEL, `-${id}`);
   }
@@ -69,12 +75,13 @@ export class SessionSync {
   private async onMessage(message: string): Promise<void> {
     const id = message.slice(1);
     if (message.startsWith('-')) {
+      this.shared.delete(id);
       this.registry.end(id, 'replica');
       return;
     }
     try {
       const raw = await this.redis.hget(KEY, id);
-      if (raw !== null) this.registry.adopt(JSON.parse(raw) as SessionSpec);
+      if (raw !== null) this.adopt(JSON.parse(raw) as SessionSpec);
     } catch (err) {
       this.onError(err as Error);
     }
@@ -88,12 +95,22 @@ export class SessionSync {
       for (const [id, raw] of Object.entries(all)) {
         const spec = JSON.parse(raw) as SessionSpec;
         if (spec.expiresAt <= now) await this.redis.hdel(KEY, id);
-        else this.registry.adopt(spec);
+        else this.adopt(spec);
       }
-      for (const s of this.registry.list()) if (all[s.id] === undefined) this.registry.end(s.id, 'replica');
+      // Ended elsewhere while this replica was away. A session created here whose write is still
+      // on its way is not in `shared` yet, so it is left alone.
+      for (const id of [...this.shared])
+        if (all[id] === undefined) {
+          this.shared.delete(id);
+          this.registry.end(id, 'replica');
+        }
     } catch (err) {
       this.onError(err as Error);
     }
+  }
+
+  private adopt(spec: SessionSpec): void {
+    if (this.registry.adopt(spec) !== null) this.shared.add(spec.id);
   }
 
   close(): void {
