@@ -73,24 +73,26 @@ export class FaultlineVerifyError extends Error {
   }
 }
 
+/** One admin API call: JSON in, JSON out, problem+json → FaultlineApiError. */
+type Call = <T>(method: string, path: string, body?: unknown) => Promise<T>;
+
 export class Faultline {
-  private readonly base: string;
-  private readonly token: string | null;
-  private readonly timeoutMs: number;
-  private readonly fetch: typeof fetch;
+  private readonly call: Call;
 
   constructor(options: FaultlineOptions) {
     const text = /^https?:\/\//i.test(options.admin) ? options.admin : `http://${options.admin}`;
-    this.base = new URL(text).origin;
-    this.token = options.token ?? null;
-    this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.fetch = options.fetch ?? globalThis.fetch;
+    this.call = transport(
+      new URL(text).origin,
+      options.token ?? null,
+      options.timeoutMs ?? 10_000,
+      options.fetch ?? globalThis.fetch,
+    );
   }
 
   /** Start a session: faults only requests that carry `session.headers`. */
   async session(body: SessionRequestBody): Promise<FaultlineSession> {
     const created = await this.call<SessionCreated>('POST', '/sessions', body);
-    return new FaultlineSession(this, created);
+    return new FaultlineSession(this.call, created);
   }
 
   sessions(): Promise<SessionListing> {
@@ -131,44 +133,45 @@ export class Faultline {
 
   /** Verify global rules; throws FaultlineVerifyError when one did not fire as expected. */
   verify(expectations: Expectations): Promise<VerifyAnswer> {
-    return this.verifyAt('/verify', expectations);
-  }
-
-  /** @internal Used by sessions. */
-  async verifyAt(path: string, expectations: Expectations): Promise<VerifyAnswer> {
-    const entries = Array.isArray(expectations)
-      ? (expectations as readonly string[]).map((name) => [name, 1] as const)
-      : Object.entries(expectations as Readonly<Record<string, number | { min?: number; ratio?: string }>>);
-    const answers = await Promise.all(
-      entries.map(([rule, e]) => {
-        const q = new URLSearchParams({ rule });
-        if (typeof e === 'number') q.set('min', String(e));
-        else {
-          if (e.min !== undefined) q.set('min', String(e.min));
-          if (e.ratio !== undefined) q.set('ratio', e.ratio);
-        }
-        return this.call<VerifyAnswer>('GET', `${path}?${q.toString()}`);
-      }),
-    );
-    const answer: VerifyAnswer = { ok: answers.every((a) => a.ok), results: answers.flatMap((a) => a.results) };
-    if (!answer.ok) throw new FaultlineVerifyError(answer);
-    return answer;
+    return verifyAt(this.call, '/verify', expectations);
   }
 
   private patch(name: string, patch: RulePatch): Promise<RuleView> {
     return this.call<RuleView>('PATCH', `/rules/${encodeURIComponent(name)}`, patch);
   }
+}
 
-  /** @internal One API call: JSON in, JSON out, problem+json → FaultlineApiError. */
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One GET per rule (each with its own min/ratio), merged; throws FaultlineVerifyError unless all are ok. */
+async function verifyAt(call: Call, path: string, expectations: Expectations): Promise<VerifyAnswer> {
+  const entries = Array.isArray(expectations)
+    ? (expectations as readonly string[]).map((name) => [name, 1] as const)
+    : Object.entries(expectations as Readonly<Record<string, number | { min?: number; ratio?: string }>>);
+  const answers = await Promise.all(
+    entries.map(([rule, e]) => {
+      const q = new URLSearchParams({ rule });
+      if (typeof e === 'number') q.set('min', String(e));
+      else {
+        if (e.min !== undefined) q.set('min', String(e.min));
+        if (e.ratio !== undefined) q.set('ratio', e.ratio);
+      }
+      return call<VerifyAnswer>('GET', `${path}?${q.toString()}`);
+    }),
+  );
+  const answer: VerifyAnswer = { ok: answers.every((a) => a.ok), results: answers.flatMap((a) => a.results) };
+  if (!answer.ok) throw new FaultlineVerifyError(answer);
+  return answer;
+}
+
+function transport(base: string, token: string | null, timeoutMs: number, fetchFn: typeof fetch): Call {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (this.token !== null) headers.authorization = `Bearer ${this.token}`;
+    if (token !== null) headers.authorization = `Bearer ${token}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await this.fetch(this.base + path, {
+    const res = await fetchFn(base + path, {
       method,
       headers,
       body: body === undefined ? null : JSON.stringify(body),
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
     let parsed: unknown;
@@ -185,7 +188,7 @@ export class Faultline {
       typeof problem.code === 'string' ? problem.code : null,
       problem.problems,
     );
-  }
+  };
 }
 
 /** One test's session: add `headers` to the requests it should fault, then `close()` (or `await using`). */
@@ -196,11 +199,12 @@ export class FaultlineSession {
   /** The seed in force: pass it to a new session to replay the same decisions. */
   readonly seed: number;
   readonly expiresAt: string;
-  private readonly client: Faultline;
+  private readonly call: Call;
   private closed = false;
 
-  constructor(client: Faultline, created: SessionCreated) {
-    this.client = client;
+  /** Made by `Faultline.session()`. */
+  constructor(call: Call, created: SessionCreated) {
+    this.call = call;
     this.id = created.id;
     this.headers = created.header;
     this.seed = created.seed;
@@ -209,12 +213,12 @@ export class FaultlineSession {
 
   /** The session's rules with their counters (matched, injected, active). */
   stats(): Promise<SessionView> {
-    return this.client.call<SessionView>('GET', `/sessions/${encodeURIComponent(this.id)}`);
+    return this.call<SessionView>('GET', `/sessions/${encodeURIComponent(this.id)}`);
   }
 
   /** Throws FaultlineVerifyError (one line per rule) unless each rule fired as expected. */
   verify(expectations: Expectations): Promise<VerifyAnswer> {
-    return this.client.verifyAt(`/sessions/${encodeURIComponent(this.id)}/verify`, expectations);
+    return verifyAt(this.call, `/sessions/${encodeURIComponent(this.id)}/verify`, expectations);
   }
 
   /** End the session (idempotent; an already expired session is not an error). */
@@ -222,7 +226,7 @@ export class FaultlineSession {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.client.call<SessionView>('DELETE', `/sessions/${encodeURIComponent(this.id)}`);
+      await this.call<SessionView>('DELETE', `/sessions/${encodeURIComponent(this.id)}`);
     } catch (err) {
       if (!(err instanceof FaultlineApiError && err.status === 404)) throw err;
     }
