@@ -1,11 +1,12 @@
 import type { Logger } from '../log/logger.js';
 import { formatProblem, type Problem } from '../errors.js';
-import type { RuleSet } from '../scenario/types.js';
+import type { QuotaSpec, RuleSet } from '../scenario/types.js';
+import type { QuotaStore } from '../quota/store.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { Session } from '../session/session.js';
 import { parseRatio, verifyRules } from '../session/verify.js';
 import { SESSION_HEADER } from '../session/header.js';
-import type { SessionCreated, SessionListing, SessionView, VerifyExpectation } from '../client/wire.js';
+import type { QuotaRow, SessionCreated, SessionListing, SessionView, VerifyExpectation } from '../client/wire.js';
 import { readBody } from './body.js';
 import { ruleView } from './rule-view.js';
 import { route, sendAdminProblem, sendJson, type AdminRequest, type AdminRoute } from './router.js';
@@ -16,6 +17,8 @@ export interface SessionsAdmin {
   /** The live global rule set (for `GET /verify`). */
   current(): RuleSet;
   now(): number;
+  /** Where the session's quota usage is read (GET /sessions/:id shows it per key). */
+  readonly quota?: { store(): QuotaStore; periodOf(quota: QuotaSpec): number };
   /** Told after a session was created here (the Redis sync shares it with the other replicas). */
   created?(session: Session): Promise<void>;
   readonly log: Logger;
@@ -43,9 +46,9 @@ export function sessionRoutes(api: SessionsAdmin): AdminRoute[] {
       };
       sendJson(ar, 200, listing);
     }),
-    route('GET', '/sessions/:id', true, (ar) => {
+    route('GET', '/sessions/:id', true, async (ar) => {
       const session = find(ar);
-      if (session !== null) sendJson(ar, 200, sessionView(session, api.now()));
+      if (session !== null) sendJson(ar, 200, sessionView(session, api.now(), await usageOf(api, session)));
     }),
     route('DELETE', '/sessions/:id', true, (ar) => {
       ar.req.resume();
@@ -119,14 +122,58 @@ function created(session: Session): SessionCreated {
   };
 }
 
-/** A session with each of its rules' counters (only its own rules, also when it is not isolated). */
-function sessionView(session: Session, now: number): SessionView {
+/**
+ * A session with each of its rules' counters (only its own rules, also when it is not isolated),
+ * and for its quota rules the usage per key when `usage` has it.
+ */
+function sessionView(session: Session, now: number, usage: ReadonlyMap<string, QuotaRow[]> = new Map()): SessionView {
   return {
     ...created(session),
     createdAt: new Date(session.spec.createdAt).toISOString(),
     remainingMs: Math.max(0, session.spec.expiresAt - now),
-    rules: session.set.rules.map((r) => ruleView(r)),
+    rules: session.set.rules.map((r) => {
+      const rows = usage.get(r.name);
+      return rows === undefined ? ruleView(r) : { ...ruleView(r), usage: rows };
+    }),
   };
+}
+
+/** The session's own quota usage, by its rule names (the store keeps it under `name@id`). */
+async function usageOf(api: SessionsAdmin, session: Session): Promise<Map<string, QuotaRow[]>> {
+  const out = new Map<string, QuotaRow[]>();
+  const set = session.set;
+  const quota = api.quota;
+  if (quota === undefined || set.quotaName === undefined) return out;
+  const byStored = new Map<string, { name: string; spec: QuotaSpec }>();
+  for (const r of set.rules)
+    if (r.quota !== null) {
+      byStored.set(set.quotaName(r), { name: r.name, spec: r.quota });
+      out.set(r.name, []);
+    }
+  if (byStored.size === 0) return out;
+  try {
+    const entries = await quota.store().entries((stored) => {
+      const q = byStored.get(stored);
+      return q === undefined ? -1 : quota.periodOf(q.spec);
+    });
+    for (const e of entries) {
+      const q = byStored.get(e.rule);
+      if (q === undefined) continue;
+      out.get(q.name)?.push({
+        rule: q.name,
+        key: e.key,
+        used: e.used,
+        pending: e.pending,
+        limit: q.spec.limit,
+        unit: q.spec.measure,
+        objects: e.objects,
+      });
+    }
+  } catch {
+    // The store is away: the counters still answer; usage is left out.
+    return new Map();
+  }
+  return out;
 }
 
 /** `?rule=NAME` (repeatable) `&min=N` `&ratio=10%±2%`: every named rule is checked the same way. */

@@ -112,6 +112,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       replace,
     });
   let sessionSync: SessionSync | null = null;
+  let unknownWarnedAt = 0;
   const sessions = new SessionRegistry({
     max: settings.maxSessions,
     now,
@@ -123,6 +124,15 @@ export async function startFaultline(settings: Settings, options: StartOptions):
           quotaStore.reset(session.set.quotaName(rule)).catch(() => {});
       if (reason !== 'replica') sessionSync?.ended(session.id).catch(() => {});
       log.info({ session: session.id, reason }, 'session ended');
+    },
+    onUnknown: () => {
+      const t = Date.now();
+      if (t - unknownWarnedAt < 10_000) return;
+      unknownWarnedAt = t;
+      log.warn(
+        { unknownRequests: sessions.unknownRequests },
+        'a request named a session this faultline does not have (ended, expired or never created); it passed through untouched',
+      );
     },
   });
   if (settings.store !== 'memory')
@@ -176,6 +186,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       sessions,
       current: () => rules.current,
       now,
+      quota: { store: () => quotaStore, periodOf: (q) => quota.periodOf(q) },
       ...(sessionSync === null ? {} : { created: (session) => (sessionSync as SessionSync).created(session.spec) }),
       log,
     }),

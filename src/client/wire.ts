@@ -93,11 +93,16 @@ export interface SessionCreated {
   readonly expiresAt: string;
 }
 
+/** A session's rule: its counters and, for a quota rule, the session's own usage per key. */
+export interface SessionRuleView extends RuleView {
+  readonly usage?: readonly QuotaRow[];
+}
+
 /** `GET /sessions/:id`: the session and each of its rules' counters. */
 export interface SessionView extends SessionCreated {
   readonly createdAt: string;
   readonly remainingMs: number;
-  readonly rules: readonly RuleView[];
+  readonly rules: readonly SessionRuleView[];
 }
 
 /** `GET /sessions`. */

@@ -16,6 +16,8 @@ export interface SessionRegistryOptions {
   readonly random?: (seed: number) => () => number;
   /** Told when a session ends (quota usage cleanup, the Redis sync, a log line). */
   readonly onEnd?: (session: Session, reason: EndReason) => void;
+  /** Told when a request names a session that is not here (a rate-limited warning). */
+  readonly onUnknown?: () => void;
 }
 
 export type CreateResult = { readonly session: Session } | { readonly problems: readonly Problem[] } | { readonly full: number };
@@ -134,6 +136,7 @@ export class SessionRegistry {
     const session = typeof value === 'string' ? this.sessions.get(value.trim()) : undefined;
     if (session !== undefined) return session.ruleSetFor(global);
     this.unknownRequests++;
+    this.o.onUnknown?.();
     return NOTHING;
   }
 }

@@ -112,6 +112,7 @@ describe('sessions: faults scoped to one test', () => {
     expect((await request(`${fl.url}/status/200`, { headers: s.header })).status).toBe(200);
     const listing = (await api(fl.admin, 'GET', '/sessions')).json!;
     expect(listing).toMatchObject({ sessions: [], unknownRequests: 1 });
+    expect(fl.logs.filter((l) => String(l.msg).startsWith('a request named a session'))).toHaveLength(1);
   });
 
   it('DELETE ends a session and answers its final counters', async () => {
@@ -165,6 +166,18 @@ rules:
     expect((await put(b.header)).status).toBe(507);
     const listed = (await api(fl.admin, 'GET', '/quotas')).json as { quotas: { rule: string; used: number }[] };
     expect(listed.quotas).toEqual([expect.objectContaining({ rule: 'one-upload', used: 1 })]);
+    const view = (await api(fl.admin, 'GET', `/sessions/${a.id}`)).json as unknown as SessionView;
+    expect(view.rules[0]).toMatchObject({
+      name: 'one-upload',
+      matched: 2,
+      injected: 1,
+      usage: [{ rule: 'one-upload', key: 'global', used: 1, limit: 1, unit: 'requests' }],
+    });
+    // The store keeps a session's usage apart, and forgets it when the session ends.
+    const stored = async () => (await fl.app.quotaStore.entries(() => 0)).map((e) => e.rule).sort();
+    expect(await stored()).toEqual(['one-upload', `one-upload@${a.id}`, `one-upload@${b.id}`].sort());
+    await api(fl.admin, 'DELETE', `/sessions/${a.id}`);
+    expect(await stored()).toEqual(['one-upload', `one-upload@${b.id}`].sort());
   });
 
   it('answers invalid rules with problem+json positioned in the JSON as sent', async () => {
