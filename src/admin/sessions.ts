@@ -4,7 +4,7 @@ import type { QuotaSpec, RuleSet } from '../scenario/types.js';
 import type { QuotaStore } from '../quota/store.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { Session } from '../session/session.js';
-import { parseRatio, verifyRules } from '../session/verify.js';
+import { parseRatio, verifyRules } from './verify.js';
 import { SESSION_HEADER } from '../session/header.js';
 import type { QuotaRow, SessionCreated, SessionListing, SessionView, VerifyExpectation } from '../client/wire.js';
 import { readBody } from './body.js';
@@ -70,7 +70,7 @@ export function sessionRoutes(api: SessionsAdmin): AdminRoute[] {
 async function create(api: SessionsAdmin, ar: AdminRequest): Promise<void> {
   const text = await readBody(ar);
   if (text === null) return;
-  const result = api.sessions.create(text);
+  const result = await api.sessions.create(text);
   if ('problems' in result) return sendProblems(ar, result.problems);
   if ('full' in result)
     return sendAdminProblem(

@@ -81,7 +81,7 @@ export class SessionSync {
     }
     try {
       const raw = await this.redis.hget(KEY, id);
-      if (raw !== null) this.adopt(JSON.parse(raw) as SessionSpec);
+      if (raw !== null) await this.adopt(JSON.parse(raw) as SessionSpec);
     } catch (err) {
       this.onError(err as Error);
     }
@@ -95,7 +95,7 @@ export class SessionSync {
       for (const [id, raw] of Object.entries(all)) {
         const spec = JSON.parse(raw) as SessionSpec;
         if (spec.expiresAt <= now) await this.redis.hdel(KEY, id);
-        else this.adopt(spec);
+        else await this.adopt(spec);
       }
       // Ended elsewhere while this replica was away. A session created here whose write is still
       // on its way is not in `shared` yet, so it is left alone.
@@ -109,8 +109,8 @@ export class SessionSync {
     }
   }
 
-  private adopt(spec: SessionSpec): void {
-    if (this.registry.adopt(spec) !== null) this.shared.add(spec.id);
+  private async adopt(spec: SessionSpec): Promise<void> {
+    if ((await this.registry.adopt(spec)) !== null) this.shared.add(spec.id);
   }
 
   close(): void {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Problem } from '../errors.js';
 import type { RuleSet } from '../scenario/types.js';
 import { SESSION_HEADER } from './header.js';
-import { parseSessionRequest, type SessionRequest } from './parse.js';
+import type { SessionRequest } from './parse.js';
 import { Session, sessionSeed, type SessionSpec } from './session.js';
 
 /** Why a session ended. */
@@ -21,6 +21,14 @@ export interface SessionRegistryOptions {
 }
 
 export type CreateResult = { readonly session: Session } | { readonly problems: readonly Problem[] } | { readonly full: number };
+
+/**
+ * The session parser (YAML parser and schema library, ~20 MiB) is loaded on the first session,
+ * like the scenario loader: a proxy that never gets a session never pays for it.
+ */
+async function loadParser(): Promise<typeof import('./parse.js').parseSessionRequest> {
+  return (await import('./parse.js')).parseSessionRequest;
+}
 
 /** A rule set that never fires: requests naming a session faultline does not have pass through untouched. */
 const NOTHING: RuleSet = Object.freeze({
@@ -59,8 +67,8 @@ export class SessionRegistry {
   }
 
   /** Validate and start a session from a `POST /sessions` body. */
-  create(text: string): CreateResult {
-    const request = parseSessionRequest(text);
+  async create(text: string): Promise<CreateResult> {
+    const request = (await loadParser())(text);
     if ('problems' in request) return request;
     if (this.sessions.size >= this.o.max) return { full: this.o.max };
     const now = this.o.now();
@@ -79,13 +87,14 @@ export class SessionRegistry {
    * Start a session another replica created (same id, seed and expiry). Returns null when the
    * spec does not compile here or has already expired.
    */
-  adopt(spec: SessionSpec): Session | null {
+  async adopt(spec: SessionSpec): Promise<Session | null> {
     const existing = this.sessions.get(spec.id);
     if (existing !== undefined) return existing;
     if (spec.expiresAt <= this.o.now()) return null;
-    const request = parseSessionRequest(spec.text);
-    if ('problems' in request) return null;
-    return this.start(spec, request);
+    const request = (await loadParser())(spec.text);
+    // A session may have been adopted (or ended) while the parser loaded.
+    if ('problems' in request || spec.expiresAt <= this.o.now()) return null;
+    return this.sessions.get(spec.id) ?? this.start(spec, request);
   }
 
   private start(spec: SessionSpec, request: SessionRequest): Session {

@@ -1,6 +1,6 @@
 import type { RuleSet } from '../scenario/types.js';
 import { parseProbability } from '../scenario/units.js';
-import { formatPercent, ruleView } from '../admin/rule-view.js';
+import { formatPercent, ruleView } from './rule-view.js';
 import type { VerifyAnswer, VerifyExpectation, VerifyResult } from '../client/wire.js';
 
 /*
