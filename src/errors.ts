@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   FAULTLINE_ADMIN_FORBIDDEN_TARGET: { status: 403 },
   FAULTLINE_METHOD_NOT_ALLOWED: { status: 405 },
   FAULTLINE_PAYLOAD_TOO_LARGE: { status: 413 },
+  FAULTLINE_SESSION_LIMIT: { status: 429 },
   FAULTLINE_INTERNAL: { status: 500 },
 } as const;
 

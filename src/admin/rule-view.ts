@@ -1,29 +1,8 @@
 import type { Rule } from '../scenario/types.js';
+import type { RuleView } from '../client/wire.js';
 
-/** One rule as `GET /rules` shows it (and the CLI client reads it). */
-export interface RuleView {
-  readonly name: string;
-  /** The scenario file it came from, or `<request>` for a set sent with PUT /rules. */
-  readonly source: string;
-  readonly line: number;
-  readonly state: 'enabled' | 'disabled';
-  readonly kind: string;
-  /** The status the fault answers with, or null. */
-  readonly code: number | null;
-  /** When it fires, in words: `probability 25%`, `every 3`, `quota header:x-tenant`, `always`, ... */
-  readonly trigger: string;
-  /** The probability in force (0..1), null when none applies. */
-  readonly probability: number | null;
-  /** True when the admin API set `probability` (it lasts until the rule changes in a file). */
-  readonly probabilityOverridden: boolean;
-  readonly matched: number;
-  readonly injected: number;
-  readonly active: number;
-  /** The tripped guard stopping it (docs/guards.md), or null. */
-  readonly stoppedBy: string | null;
-  /** It only pretends: would-have-injected faults are counted, none injected. */
-  readonly dryRun: boolean;
-}
+/** One rule as `GET /rules` shows it (and the CLI client reads it); the type lives with the other wire types. */
+export type { RuleView } from '../client/wire.js';
 
 /** What the guards say about a rule (the gate answers; without one, nothing stops a rule). */
 export interface RuleGuarding {
@@ -33,7 +12,8 @@ export interface RuleGuarding {
 
 const UNGUARDED: RuleGuarding = { stoppedBy: () => null, isDry: () => false };
 
-export function ruleView(rule: Rule, guarding: RuleGuarding = UNGUARDED): RuleView {
+/** `revert`: when a change made with `for` reverts (ms since epoch), with the clock to count from. */
+export function ruleView(rule: Rule, guarding: RuleGuarding = UNGUARDED, revert?: { at: number; now: number } | null): RuleView {
   const s = rule.state;
   const action = rule.fault.action;
   return {
@@ -51,6 +31,7 @@ export function ruleView(rule: Rule, guarding: RuleGuarding = UNGUARDED): RuleVi
     active: s.active,
     stoppedBy: guarding.stoppedBy(rule.name),
     dryRun: guarding.isDry(rule),
+    ...(revert === undefined || revert === null ? {} : { revertsInMs: Math.max(0, revert.at - revert.now) }),
   };
 }
 

@@ -29,6 +29,9 @@ import type { QuotaStore } from '../quota/store.js';
 import { Gate } from '../guard/gate.js';
 import { GuardMetrics } from '../metrics/guard-metrics.js';
 import { guardRoutes } from '../admin/guards.js';
+import { SessionRegistry } from '../session/registry.js';
+import type { SessionSync } from '../session/redis-sync.js';
+import { sessionRoutes } from '../admin/sessions.js';
 
 export interface StartOptions {
   log: Logger;
@@ -133,7 +136,36 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       compile: compileRequest,
       replace,
     });
-  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota, gate };
+  let sessionSync: SessionSync | null = null;
+  let unknownWarnedAt = 0;
+  const sessions = new SessionRegistry({
+    max: settings.maxSessions,
+    now,
+    ...(options.random === undefined ? {} : { random: options.random }),
+    onEnd: (session, reason) => {
+      // A session's quota usage is its own (`name@id`): forget it with the session.
+      for (const rule of session.set.rules)
+        if (rule.quota !== null && session.set.quotaName !== undefined)
+          quotaStore.reset(session.set.quotaName(rule)).catch(() => {});
+      if (reason !== 'replica') sessionSync?.ended(session.id).catch(() => {});
+      log.info({ session: session.id, reason }, 'session ended');
+    },
+    onUnknown: () => {
+      const t = Date.now();
+      if (t - unknownWarnedAt < 10_000) return;
+      unknownWarnedAt = t;
+      log.warn(
+        { unknownRequests: sessions.unknownRequests },
+        'a request named a session this faultline does not have (ended, expired or never created); it passed through untouched',
+      );
+    },
+  });
+  if (settings.store !== 'memory')
+    sessionSync = new (await import('../session/redis-sync.js')).SessionSync(settings.store, {
+      registry: sessions,
+      onError: (err) => log.warn({ err: { message: err.message } }, 'session sync: shared store unavailable'),
+    });
+  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota, gate, sessions };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
   const reload = (reason: string): Promise<ReloadResult> => {
@@ -181,6 +213,14 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       reload,
       changed: (change) => cluster?.publish(change),
       guarding: gate,
+      log,
+    }),
+    ...sessionRoutes({
+      sessions,
+      current: () => rules.current,
+      now,
+      quota: { store: () => quotaStore, periodOf: (q) => quota.periodOf(q) },
+      ...(sessionSync === null ? {} : { created: (session) => sessionSync.created(session.spec) }),
       log,
     }),
     ...quotaRoutes({ current: () => rules.current, store: () => quotaStore, periodOf: (q) => quota.periodOf(q), log }),
@@ -235,6 +275,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         proxyListening = false;
         await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
         upstream.agent.destroy();
+        sessions.clear();
+        sessionSync?.close();
         await Promise.all([quotaStore.close(), cluster?.close()]);
       },
     };

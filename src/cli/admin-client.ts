@@ -1,5 +1,7 @@
 import type { RuleSetDiff } from '../admin/rule-diff.js';
-import type { RuleView } from '../admin/rule-view.js';
+import type { QuotaListing, QuotaRow, RulePatch, RuleView, RulesListing, VerifyAnswer } from '../client/wire.js';
+
+export type { QuotaRow } from '../client/wire.js';
 import type { Problem } from '../errors.js';
 
 /** Where the admin API is and how to authenticate; from flags, else env, else the default. */
@@ -48,32 +50,10 @@ export function adminBase(address: string): string {
   return url.origin;
 }
 
-export interface RulesListing {
-  readonly rules: readonly RuleView[];
-  readonly files: readonly string[];
-  readonly seed: number | null;
-  readonly loadedAt: string;
-}
-
 export interface ReloadAnswer {
   readonly ok: boolean;
   readonly rules: number;
   readonly changes: RuleSetDiff | null;
-}
-
-export interface QuotaRow {
-  readonly rule: string;
-  readonly key: string;
-  readonly used: number;
-  readonly pending?: number;
-  readonly limit: number;
-  readonly unit: 'bytes' | 'requests';
-  readonly objects?: number;
-}
-
-export interface QuotaListing {
-  readonly rules: readonly { rule: string; key: string; measure: string; limit: number; periodMs: number | null }[];
-  readonly quotas: readonly QuotaRow[];
 }
 
 /** A small client for faultline's admin API (global fetch; 10 s per call). */
@@ -88,8 +68,14 @@ export class AdminClient {
     return this.call<RulesListing>('GET', '/rules');
   }
 
-  patchRule(name: string, patch: { enabled?: boolean; probability?: string | null }): Promise<RuleView> {
+  patchRule(name: string, patch: RulePatch): Promise<RuleView> {
     return this.call<RuleView>('PATCH', `/rules/${encodeURIComponent(name)}`, JSON.stringify(patch));
+  }
+
+  /** `GET /verify?…` (global rules) or `GET /sessions/:id/verify?…`. */
+  verify(query: URLSearchParams, session: string | null): Promise<VerifyAnswer> {
+    const path = session === null ? '/verify' : `/sessions/${encodeURIComponent(session)}/verify`;
+    return this.call<VerifyAnswer>('GET', `${path}?${query.toString()}`);
   }
 
   reload(): Promise<ReloadAnswer> {

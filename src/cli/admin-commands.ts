@@ -21,11 +21,13 @@ const COMMON_HELP = `Options:
   --json                print the API's JSON answer
   -h, --help            this help`;
 
+const FOR_HELP = `Options:\n  --for DURATION        revert to the file's value after this long (e.g. 5m; at most 24h)\n`;
+
 const HELP: Record<string, string> = {
   rules: `Usage: faultline rules [options]\n\nLists the live rules: name, state, kind, trigger, matched and injected counts, source.\n\n${COMMON_HELP}`,
-  enable: `Usage: faultline enable NAME [options]\n\nEnables a rule at once (its window, if any, starts counting now).\n\n${COMMON_HELP}`,
-  disable: `Usage: faultline disable NAME [options]\n\nDisables a rule at once: matching requests pass through.\n\n${COMMON_HELP}`,
-  set: `Usage: faultline set NAME --probability P [options]\n\nOverrides a rule's probability at once (P like 25% or 0.25; "default" drops the override).\nThe override lasts until the rule changes in its scenario file.\n\nOptions:\n  --probability P       the new probability\n${COMMON_HELP.slice('Options:\n'.length)}`,
+  enable: `Usage: faultline enable NAME [--for DURATION] [options]\n\nEnables a rule at once (its window, if any, starts counting now). With --for (e.g. 5m) it goes\nback to what its scenario file says when the time is up.\n\n${FOR_HELP}${COMMON_HELP.slice('Options:\n'.length)}`,
+  disable: `Usage: faultline disable NAME [--for DURATION] [options]\n\nDisables a rule at once: matching requests pass through. With --for (e.g. 5m) it goes back to\nwhat its scenario file says when the time is up.\n\n${FOR_HELP}${COMMON_HELP.slice('Options:\n'.length)}`,
+  set: `Usage: faultline set NAME --probability P [--for DURATION] [options]\n\nOverrides a rule's probability at once (P like 25% or 0.25; "default" drops the override).\nThe override lasts until the rule changes in its scenario file, or, with --for, that long.\n\nOptions:\n  --probability P       the new probability\n  --for DURATION        revert to the file's probability after this long (e.g. 2m; at most 24h)\n${COMMON_HELP.slice('Options:\n'.length)}`,
   quotas: `Usage: faultline quotas [options]\n\nLists quota usage per rule and key (used, limit, in-flight reservations, tracked objects).\n\n${COMMON_HELP}`,
   quota: `Usage: faultline quota set RULE KEY USED [options]\n       faultline quota reset [RULE [KEY]] [options]\n\nset: sets a key's usage (USED like 9MiB for a bytes quota, a count for a requests quota), e.g. to\nstart a test near the limit. reset: forgets usage of everything, of one rule, or of one key.\n\n${COMMON_HELP}`,
   resume: `Usage: faultline resume [GUARD] [options]\n\nResumes the rules a tripped guard stopped (every tripped guard's, without GUARD).\n\n${COMMON_HELP}`,
@@ -44,6 +46,8 @@ interface Parsed {
   probability: string | null;
   since: string | null;
   format: 'md' | 'json';
+  /** `--for`: the change reverts after this duration. */
+  for: string | null;
 }
 
 /** How many positional arguments a command takes: [at least, at most]. */
@@ -71,6 +75,7 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
       options.since = { type: 'string' };
       options.format = { type: 'string' };
     }
+    if (command === 'set' || command === 'enable' || command === 'disable') options.for = { type: 'string' };
     const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
     // No option is `multiple`, so every value is a string or a boolean.
     values = parsed.values as Record<string, string | boolean | undefined>;
@@ -110,6 +115,7 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
     probability,
     since: str(values.since) ?? null,
     format,
+    for: typeof values.for === 'string' ? values.for : null,
   };
 }
 
@@ -178,7 +184,9 @@ export function formatRulesTable(rules: readonly RuleView[]): string {
         ? `stopped (guard ${r.stoppedBy})`
         : r.dryRun
           ? `${r.state}, dry run`
-          : r.state,
+          : r.revertsInMs === undefined
+            ? r.state
+            : `${r.state} (reverts in ${formatRemaining(r.revertsInMs)})`,
       r.code === null ? r.kind : `${r.kind} ${r.code}`,
       r.trigger,
       String(r.matched),
@@ -193,14 +201,27 @@ export function formatRulesTable(rules: readonly RuleView[]): string {
 
 function showRule(r: RuleView): string {
   const p = r.probability === null ? '' : `, ${r.trigger}${r.probabilityOverridden ? ' (set at run time)' : ''}`;
-  return `${r.name}: ${r.state}${p}`;
+  const revert = r.revertsInMs === undefined ? '' : `; reverts to its file's values in ${formatRemaining(r.revertsInMs)}`;
+  return `${r.name}: ${r.state}${p}${revert}`;
+}
+
+/** 299500 → `5m`, 65000 → `1m 5s`, 900 → `1s`. */
+function formatRemaining(ms: number): string {
+  const total = Math.ceil(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  return [h > 0 ? `${h}h` : '', m > 0 ? `${m}m` : '', sec > 0 || total === 0 ? `${sec}s` : ''].filter((x) => x !== '').join(' ');
 }
 
 /** The admin client commands, reading FAULTLINE_ADMIN / FAULTLINE_ADMIN_TOKEN from `env`. */
 export function createAdminCommands(env: Env): Record<string, AdminCommand> {
   const toggle = (name: 'enable' | 'disable'): AdminCommand =>
     command(name, ONE, env, async (p, io) => {
-      const rule = await p.client.patchRule(p.name as string, { enabled: name === 'enable' });
+      const rule = await p.client.patchRule(p.name as string, {
+        enabled: name === 'enable',
+        ...(p.for === null ? {} : { for: p.for }),
+      });
       io.out(p.json ? JSON.stringify(rule, null, 2) : showRule(rule));
     });
   return {
@@ -212,7 +233,7 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
     disable: toggle('disable'),
     set: command('set', ONE, env, async (p, io) => {
       const probability = p.probability === 'default' ? null : p.probability;
-      const rule = await p.client.patchRule(p.name as string, { probability });
+      const rule = await p.client.patchRule(p.name as string, { probability, ...(p.for === null ? {} : { for: p.for }) });
       io.out(p.json ? JSON.stringify(rule, null, 2) : showRule(rule));
     }),
     quotas: command('quotas', NONE, env, async (p, io) => {

@@ -11,11 +11,13 @@ Commands:
   validate PATH... check scenario files
   inspect URL      perform a request and review its error semantics
   rules            list rules (admin API client); enable NAME, disable NAME, set NAME --probability P
+                   (enable, disable and set take --for 5m: the change reverts to the file after that)
   reload           re-read scenario files (admin API client)
   quotas           list quota usage; quota set RULE KEY SIZE; quota reset [RULE [KEY]]
   guards           list guards, dry run, heartbeat and share limits; resume [GUARD] after a trip
   heartbeat        keep injection on under --require-heartbeat (dead-man switch)
   report           experiment report: matched, injected, trips, upstream health [--since 10m] [--format md|json]
+  verify RULE...   exit 1 unless each rule fired as expected (--min N, --ratio R±T, --session ID)
   version          print the version
 
 Run 'faultline <command> --help' for a command's options.`;

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, Command> = {
     return inspectCommand(argv, io, { startStatusTarget });
   },
   ...ADMIN_COMMANDS,
+  verify: async (argv, io) => (await import('./verify.js')).verifyCommand(argv, io),
   version: async (_argv, io) => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     io.out(pkg.version);

@@ -87,6 +87,7 @@ export function loadSettings(sources: SettingSources): Settings {
     storeFailure: get('storeFailure', enumOf, 'fail-open') as Settings['storeFailure'],
     storeBudgetMs: get('storeBudget', (r) => parseDuration(text(r)), 50),
     maxTrackedObjects: get('maxTrackedObjects', (r) => toInteger(text(r)), 100_000),
+    maxSessions: get('maxSessions', (r) => toInteger(text(r)), 1000),
     inspectAnyHost: get('inspectAnyHost', bool, false),
     tlsCert: get('tlsCert', text, null),
     tlsKey: get('tlsKey', text, null),

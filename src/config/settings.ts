@@ -22,6 +22,7 @@ export interface Settings {
   readonly storeFailure: 'fail-open' | 'fail-closed';
   readonly storeBudgetMs: number;
   readonly maxTrackedObjects: number;
+  readonly maxSessions: number;
   readonly inspectAnyHost: boolean;
   readonly tlsCert: string | null;
   readonly tlsKey: string | null;

@@ -77,6 +77,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     'bound on objects tracked by track: objects quotas (oldest evicted first)',
   ),
   s(
+    'maxSessions',
+    'max-sessions',
+    'integer',
+    '1000',
+    'most test sessions (POST /sessions) alive at once; creating one more answers 429',
+  ),
+  s(
     'inspectAnyHost',
     'inspect-any-host',
     'boolean',

@@ -7,7 +7,8 @@ export const FAULT_HEADER = 'x-faultline-fault';
 /** Parsed header values, so a load test sending the same header pays the parse once. Bounded. */
 const cache = new Map<string, FaultSpec | string>();
 const CACHE_MAX = 256;
-const PROBLEM: AnswerDialect = { format: 'problem', code: null, message: null, preset: null };
+/** The default dialect of an injected status: problem+json. */
+export const PROBLEM: AnswerDialect = { format: 'problem', code: null, message: null, preset: null };
 
 /**
  * Parse `x-faultline-fault: status=507, delay=200ms` (items separated by `,` or `;`): `status=N`,

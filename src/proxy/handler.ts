@@ -4,6 +4,7 @@ import { problemFor, sendProblem } from '../http/problem.js';
 import { applyFault } from '../faults/apply.js';
 import type { FaultContext } from '../faults/fault.js';
 import { FAULT_HEADER, parseFaultHeader } from '../faults/header-fault.js';
+import { envoyFault, hasEnvoyFault } from '../faults/envoy-headers.js';
 import { Exchange } from './exchange.js';
 import type { ProxyEvents } from './events.js';
 import { forward, type ForwardContext } from './forward.js';
@@ -27,11 +28,19 @@ export interface HandlerContext {
   readonly quota?: QuotaHandler | null;
   /** Decides whether a rule that fired injects (guards, dry run, heartbeat, share limits); null: always. */
   readonly gate?: InjectionGate | null;
+  /** Test sessions (null: none wired; every request uses the global rules). */
+  readonly sessions?: SessionLookup | null;
 }
 
 /** After a rule fired: inject its fault (true), or forward the request untouched (false). */
 export interface InjectionGate {
   allows(rule: Rule, ex: Exchange): boolean;
+}
+
+/** Test sessions as the hot path sees them (src/session/registry.ts): the rule set for a request. */
+export interface SessionLookup {
+  /** The global set unless the request names a session; then that session's set, its header marked not to forward. */
+  ruleSetFor(ex: Exchange, global: RuleSet): RuleSet;
 }
 
 /** The quota engine as the hot path sees it. */
@@ -60,8 +69,8 @@ export function handleRequest(ctx: HandlerContext, req: ProxyRequest, res: Proxy
   ex.events = ctx.events;
   res.once('close', onResponseClose);
   ctx.events.requestStarted(ex);
-  const set = ctx.rules.current;
-  if (set.headerFaults && req.headers[FAULT_HEADER] !== undefined) {
+  const set = ctx.sessions == null ? ctx.rules.current : ctx.sessions.ruleSetFor(ex, ctx.rules.current);
+  if (set.headerFaults && (req.headers[FAULT_HEADER] !== undefined || hasEnvoyFault(req.headers))) {
     applyHeaderFault(ctx, ex, set);
     return;
   }
@@ -88,7 +97,12 @@ export function handleRequest(ctx: HandlerContext, req: ProxyRequest, res: Proxy
 }
 
 function applyHeaderFault(ctx: HandlerContext, ex: Exchange, set: RuleSet): void {
-  const parsed = parseFaultHeader(ex.req.headers[FAULT_HEADER]);
+  const own = ex.req.headers[FAULT_HEADER] !== undefined;
+  const parsed = own ? parseFaultHeader(ex.req.headers[FAULT_HEADER]) : envoyFault(ex.req.headers, set.random);
+  if (parsed === null) {
+    forward(ctx.forward, ex);
+    return;
+  }
   if (typeof parsed === 'string') {
     ex.outcome = 'rejected';
     sendProblem(ex.req, ex.res, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), {
@@ -96,7 +110,7 @@ function applyHeaderFault(ctx: HandlerContext, ex: Exchange, set: RuleSet): void
     });
     return;
   }
-  ex.skipHeader = FAULT_HEADER;
+  if (own) ex.skipHeader = FAULT_HEADER;
   ex.outcome = 'injected';
   ex.faultName = ctx.marker && set.marker ? 'header' : null;
   ctx.events.faultApplied(ex);

@@ -64,7 +64,7 @@ export class QuotaEngine implements QuotaHandler {
     const req = ex.req;
     const key = quotaKeyOf(quota.key, req, ex.path, ex.query);
     if (key === AMBIGUOUS_KEY) return this.ambiguous(ex, quota);
-    const slot: Slot = { rule: rule.name, key, period: this.periodOf(quota) };
+    const slot: Slot = { rule: set.quotaName === undefined ? rule.name : set.quotaName(rule), key, period: this.periodOf(quota) };
     const objects = quota.track === 'objects';
     if (objects && req.method === 'DELETE') {
       // Only a DELETE the upstream carried out frees the object, whatever countOn says.

@@ -87,6 +87,7 @@ function compileRule(
     quota: w?.quota === undefined ? null : deepFreeze(w.quota),
     fault: deepFreeze(def.fault),
     maxActive: def.maxActive ?? null,
+    enabledInFile: def.enabled,
     state,
   });
   segmentsByRule.set(rule, firstSegments(def.match));

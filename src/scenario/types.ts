@@ -125,6 +125,8 @@ export interface Rule {
   readonly quota: QuotaSpec | null;
   readonly fault: FaultSpec;
   readonly maxActive: number | null;
+  /** `enabled` as the definition says: what a runtime change made with a time limit reverts to. */
+  readonly enabledInFile: boolean;
   readonly state: RuleState;
 }
 
@@ -149,4 +151,9 @@ export interface RuleSet {
    * `path` is the URL path without the query, `query` the raw query string without `?`.
    */
   select(req: IncomingMessage, path: string, query: string, now: number): Rule | null;
+  /**
+   * The name a quota rule's usage is kept under in the quota store. Absent: the rule's own name.
+   * A session's set gives its rules their own usage (`name@session-id`), so tests never share it.
+   */
+  readonly quotaName?: (rule: Rule) => string;
 }

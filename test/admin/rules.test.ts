@@ -113,7 +113,7 @@ describe('PATCH /rules/:name', () => {
   });
 
   it.each([
-    ['{"enabled": false, "colour": "red"}', 'unknown key "colour" (expected enabled, probability)'],
+    ['{"enabled": false, "colour": "red"}', 'unknown key "colour" (expected enabled, probability, for)'],
     ['{"enabled": "no"}', 'enabled: expected true or false, got "no"'],
     ['{"probability": "150%"}', 'probability: expected a probability like 5% or 0.05 (between 0 and 1), got "150%"'],
     ['{}', 'nothing to change: give enabled and/or probability'],

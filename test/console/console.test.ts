@@ -120,6 +120,20 @@ describe.skipIf(!HAVE_CHROMIUM)('the web console in Chromium', () => {
     expect((await put(proxy, '/upload/full/a')).status).toBe(507);
   });
 
+  it('a change made with "for 5m" sends for and shows the time left until it reverts', async () => {
+    const proxy = await setup();
+    const page = await open(proxy);
+    await page.getByLabel('How long a change made here lasts').selectOption('5m');
+    await page.getByRole('switch', { name: 'Rule teapot' }).click();
+    await page.locator('button[role=switch][data-rule="teapot"][aria-checked="true"]').waitFor();
+    await row(page, 'teapot')
+      .locator('td[data-label="Trigger"]')
+      .filter({ hasText: /^always · reverts in [45]m \d+s$/ })
+      .waitFor();
+    const view = (await api(proxy.admin, 'GET', '/rules/teapot')).json!;
+    expect(view.revertsInMs).toBeGreaterThan(290_000);
+  });
+
   it("edits a probability in place; the API's refusal is shown next to the field", async () => {
     const proxy = await setup();
     const page = await open(proxy);

@@ -20,6 +20,8 @@ export interface RuleView {
   /** The tripped guard stopping it, and whether it only pretends (docs/guards.md). */
   stoppedBy?: string | null;
   dryRun?: boolean;
+  /** A change made with `for` reverts to the file's value in this many ms (src/client/wire.ts). */
+  revertsInMs?: number;
 }
 
 interface RulesReply {
@@ -46,8 +48,16 @@ export class RulesPanel {
   private readonly tbody: HTMLTableSectionElement;
   private readonly empty: HTMLElement;
   private readonly table: HTMLTableElement;
+  /** How long a change made here lasts: '' until changed, else a duration sent as `for`. */
+  private readonly lasts: HTMLSelectElement;
 
   constructor(root: HTMLElement) {
+    this.lasts = h(
+      'select',
+      { id: 'rules-lasts', 'aria-label': 'How long a change made here lasts' },
+      h('option', { value: '' }, 'until changed'),
+      ...['1m', '5m', '15m', '1h'].map((d) => h('option', { value: d }, `for ${d}, then back to the file`)),
+    );
     this.summary = h('p', { class: 'muted', id: 'rules-summary' }, 'Loading…');
     this.tbody = h('tbody');
     this.table = h(
@@ -72,7 +82,8 @@ export class RulesPanel {
       { class: 'empty', hidden: true },
       'No rules: every request passes through untouched. Give faultline scenarios with --scenarios, or PUT a rule set to /rules.',
     );
-    fill(root, this.summary, h('div', { class: 'table-wrap' }, this.table), this.empty);
+    const lasts = h('p', { class: 'muted' }, h('label', { for: 'rules-lasts' }, 'Changes made here last '), this.lasts);
+    fill(root, this.summary, lasts, h('div', { class: 'table-wrap' }, this.table), this.empty);
   }
 
   async refresh(): Promise<void> {
@@ -88,7 +99,7 @@ export class RulesPanel {
       seen.add(view.name);
       let row = this.rows.get(view.name);
       if (row === undefined) {
-        row = new RuleRow(view.name);
+        row = new RuleRow(view.name, () => this.lasts.value);
         this.rows.set(view.name, row);
       }
       row.update(view, at);
@@ -129,7 +140,10 @@ class RuleRow {
   /** The text last sent, so Enter followed by blur does not send it twice. */
   private sentProb: string | null = null;
 
-  constructor(private readonly name: string) {
+  constructor(
+    private readonly name: string,
+    private readonly lasts: () => string,
+  ) {
     this.toggle = h(
       'button',
       {
@@ -198,7 +212,8 @@ class RuleRow {
     setText(this.source, `${view.source}:${view.line}`);
     setText(this.fault, view.code === null ? view.kind : `${view.kind} ${view.code}`);
     const guarded = view.stoppedBy ? ` · stopped by guard ${view.stoppedBy}` : view.dryRun ? ' · dry run' : '';
-    setText(this.trigger, view.trigger + guarded);
+    const reverts = view.revertsInMs === undefined ? '' : ` · reverts in ${formatLeft(view.revertsInMs)}`;
+    setText(this.trigger, view.trigger + guarded + reverts);
     this.showProbability(view);
     setText(this.matched, formatCount(view.matched));
     setText(this.injected, formatCount(view.injected));
@@ -260,6 +275,9 @@ class RuleRow {
   /** PATCH /rules/:name, the CLI's route: its answer updates the row, its refusal shows beside the field. */
   private async patch(body: Record<string, unknown>, error: FieldError, busy: HTMLElement | null = null): Promise<void> {
     busy?.setAttribute('aria-busy', 'true');
+    const lasts = this.lasts();
+    // A time limit applies to a change, not to dropping an override.
+    if (lasts !== '' && body.probability !== null) body = { ...body, for: lasts };
     try {
       const view = await call<RuleView>('PATCH', `/rules/${seg(this.name)}`, body);
       error.clear();
@@ -272,4 +290,10 @@ class RuleRow {
       busy?.removeAttribute('aria-busy');
     }
   }
+}
+
+/** 299500 → `5m 0s`, 9000 → `9s`. */
+function formatLeft(ms: number): string {
+  const s = Math.ceil(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${s}s`;
 }
