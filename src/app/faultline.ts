@@ -135,8 +135,20 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     }
   };
 
-  const proxy = createProxyServer(ctx, upstream, settings.upstreamInsecure, (err) =>
-    log.warn({ err: { message: err.message } }, 'websocket upstream error'),
+  const proxy = createProxyServer(
+    ctx,
+    upstream,
+    settings.upstreamInsecure,
+    (err) => log.warn({ err: { message: err.message } }, 'websocket upstream error'),
+    {
+      limits: settings,
+      events: {
+        connectionRefused(reason, remote) {
+          metrics.listener.connectionRefused(reason, remote);
+          log.debug({ reason, remote }, `proxy connection closed: ${reason.replace(/_/g, ' ')}`);
+        },
+      },
+    },
   );
   const adminRoutes: AdminRoute[] = [
     ...healthRoutes({ ready: () => proxyListening }),

@@ -88,8 +88,20 @@ export function loadSettings(sources: SettingSources): Settings {
     storeBudgetMs: get('storeBudget', (r) => parseDuration(text(r)), 50),
     maxTrackedObjects: get('maxTrackedObjects', (r) => toInteger(text(r)), 100_000),
     inspectAnyHost: get('inspectAnyHost', bool, false),
+    headersTimeoutMs: get('headersTimeout', (r) => parseDuration(text(r)), 30_000),
+    keepAliveTimeoutMs: get('keepAliveTimeout', (r) => parseDuration(text(r)), 5_000),
+    maxConnections: get('maxConnections', (r) => toInteger(text(r)), 0),
+    maxHeaderSize: get('maxHeaderSize', (r) => positiveSize(text(r)), 16 * 1024),
+    maxUriLength: get('maxUriLength', (r) => positiveSize(text(r)), 8 * 1024),
   };
   return Object.freeze(settings);
+}
+
+/** A size limit of at least 1 KiB: below that no ordinary request fits. */
+function positiveSize(raw: string): number {
+  const n = parseSize(raw);
+  if (n < 1024) throw new Error(`"${raw}" is too small (at least 1KiB)`);
+  return n;
 }
 
 function validateStore(raw: string): string {

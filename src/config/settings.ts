@@ -23,6 +23,13 @@ export interface Settings {
   readonly storeBudgetMs: number;
   readonly maxTrackedObjects: number;
   readonly inspectAnyHost: boolean;
+  /** Listener limits (see listener-limits in docs/configuration.md). */
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** 0: no limit. */
+  readonly maxConnections: number;
+  readonly maxHeaderSize: number;
+  readonly maxUriLength: number;
 }
 
 export function formatHostPort(hp: HostPort): string {
