@@ -13,7 +13,7 @@ import { emptyRuleSet } from '../scenario/empty.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
 import { createAdminServer } from '../admin/server.js';
-import { healthRoutes } from '../admin/health.js';
+import { healthRoutes, type Readiness } from '../admin/health.js';
 import type { AdminRoute } from '../admin/router.js';
 import { metricsRoute } from '../admin/metrics-route.js';
 import { diffRuleSets, type RuleSetDiff } from '../admin/rule-diff.js';
@@ -151,7 +151,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     },
   );
   const adminRoutes: AdminRoute[] = [
-    ...healthRoutes({ ready: () => proxyListening }),
+    ...healthRoutes({ readiness: () => readiness }),
     metricsRoute(metrics),
     ...ruleRoutes({
       current: () => rules.current,
@@ -166,12 +166,12 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     ...consoleRoutes({ settings, proxy }),
   ];
   const admin = createAdminServer(adminRoutes, settings.adminToken, log);
-  let proxyListening = false;
+  let readiness: Readiness = 'starting';
   const servers: Server[] = [];
   try {
     const proxyAddress = await listen(proxy, settings.listen, 'the proxy');
     servers.push(proxy);
-    proxyListening = true;
+    readiness = 'ready';
     const adminAddress = await listen(admin, settings.admin, 'the admin listener');
     servers.push(admin);
     const watcher =
@@ -205,8 +205,10 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       connections: () => new Promise((resolve) => proxy.getConnections((_err, n) => resolve(n))),
       async close(graceMs = settings.shutdownGraceMs) {
         watcher?.close();
-        proxyListening = false;
-        await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
+        // /readyz answers 503 from here on: the admin listener stays up until the proxy is drained.
+        readiness = 'draining';
+        await drain(proxy, graceMs);
+        await drain(admin, Math.min(graceMs, 1000));
         upstream.agent.destroy();
         await Promise.all([quotaStore.close(), cluster?.close()]);
       },
