@@ -41,7 +41,8 @@ export function createProxyServer(
     requestTimeout: 0,
     headersTimeout: limits.headersTimeoutMs,
     // Node checks the head deadline on this interval (30 s by default: up to twice the limit).
-    connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 10))),
+    connectionsCheckingInterval:
+      limits.headersTimeoutMs > 0 ? Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 10))) : 30_000,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
     maxHeaderSize: limits.maxHeaderSize,
   });

@@ -76,6 +76,25 @@ describe('headers timeout', () => {
   });
 });
 
+describe('keep-alive timeout', () => {
+  it('closes a kept-alive connection idle for longer than --keep-alive-timeout', async () => {
+    const { proxy } = await setup({ keepAliveTimeout: '300ms' });
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (c: Buffer) => (data += c.toString('latin1')));
+    const closed = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 3000); // Node's default would wait 5 s
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    socket.write('GET /echo HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(await closed).toBe(true);
+    expect(data).toMatch(/^HTTP\/1\.1 200 /);
+  });
+});
+
 describe('max connections', () => {
   it('closes connections beyond the limit at once and serves again when one leaves', async () => {
     const { proxy } = await setup({ maxConnections: '2' });
