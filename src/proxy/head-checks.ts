@@ -13,8 +13,10 @@ export interface HeadRefusal {
 /**
  * Checks Node's parser leaves to the server: a request line without an HTTP version (Node takes
  * it for HTTP/0.9), two Host headers (RFC 9112 §3.2: 400; which one names the target would be a
- * guess the upstream might make differently), and a request target longer than the limit. Each
- * is answered with problem+json and the connection is closed. Null: the head is fine.
+ * guess the upstream might make differently), a Transfer-Encoding whose final coding is not
+ * chunked (RFC 9112 §6.1: the body's length cannot be known; Node would read it to the end of the
+ * connection) and a request target longer than the limit. Each is answered with problem+json and
+ * the connection is closed. Null: the head is fine.
  */
 export function refuseBadHead(req: IncomingMessage, res: ServerResponse, maxUriLength: number): HeadRefusal | null {
   if (req.httpVersionMajor !== 1)
@@ -28,6 +30,15 @@ export function refuseBadHead(req: IncomingMessage, res: ServerResponse, maxUriL
     if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
   }
   if (hosts > 1) return refuse(req, res, 'FAULTLINE_BAD_REQUEST', 'bad_request', 'the request has more than one Host header');
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined && !/(?:^|,)[ \t]*chunked[ \t]*$/i.test(te))
+    return refuse(
+      req,
+      res,
+      'FAULTLINE_BAD_REQUEST',
+      'bad_request',
+      'the request has a Transfer-Encoding whose final coding is not chunked',
+    );
   return null;
 }
 

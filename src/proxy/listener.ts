@@ -66,16 +66,19 @@ function inRequestLine(raw: unknown, parsed: number | undefined): boolean {
 
 /**
  * A `clientError` answer: problem+json with a fresh request id, then the connection is closed.
- * Nothing is ever written into a response in progress on the socket (an earlier, pipelined
- * request's): that response is left to finish and the connection closes after it, with no
- * answer for the broken request.
+ * Nothing is ever written into a response in progress on the socket: an earlier, pipelined
+ * request's response is left to finish and the connection closes after it, with no answer for
+ * the broken request; a request whose own body is broken is cut.
  */
 export function answerClientError(socket: Socket, refusal: Refusal | null): void {
   // The response being written on this socket, if any: Node's own clientError handler reads the
   // same (internal, long-stable) property for the same decision.
   const current = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
   if (refusal !== null && current != null && !current.writableFinished) {
-    current.shouldKeepAlive = false;
+    // The broken bytes are that request's own body (a bad chunk size, say): it can never
+    // complete, so neither can its exchange. Otherwise they follow it: let its answer finish.
+    if (current.req.complete) current.shouldKeepAlive = false;
+    else socket.destroy();
     return;
   }
   if (refusal === null || !socket.writable) {

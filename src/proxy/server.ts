@@ -77,9 +77,12 @@ export function createProxyServer(
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: RefusedSocket) => {
     const refusal = refusalOf(err);
-    // A parser that failed fails again on every later read: count the connection once.
-    if (refusal !== null && socket[REFUSED] !== true) events.connectionRefused(refusal.reason, socket.remoteAddress);
+    // Already refused (a parser that failed fails again on every later read, and bytes after a
+    // refused head are not parsed as a request): that answer is on its way, the connection
+    // closes after it. Count and answer once.
+    if (socket[REFUSED] === true && refusal !== null) return;
     socket[REFUSED] = true;
+    if (refusal !== null) events.connectionRefused(refusal.reason, socket.remoteAddress);
     answerClientError(socket, refusal);
   });
   return server;
