@@ -1,11 +1,13 @@
 // A bounded soak: faultline (dist/, its own process) in front of the demo upstream, every fault
 // kind firing, clients aborting mid-fault, plus hostile connections (slow heads, malformed and
-// pipelined requests, oversized heads). At the end the proxy's resident memory, open descriptors
-// and in-flight gauge must be back at their idle values.
+// pipelined requests, oversized heads), in two halves. After each the proxy's open descriptors and
+// in-flight gauge must be back at their idle values, and its resident memory and heap must not
+// have grown from the first half's end to the second's (RSS itself stays near its high-water
+// mark: V8 and the allocator keep pages they may need again).
 //
 //   npm run build && node bench/soak.mjs --seconds 120 [--clients 48] [--seed 1]
 //
-// Exit 0 when everything is back to idle, 1 otherwise. Traffic goes to 127.0.0.1 only.
+// Exit 0 when all of that holds, 1 otherwise. Traffic goes to 127.0.0.1 only.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -102,46 +104,46 @@ try {
   const idle = await sample();
   console.log(`idle:   ${fmt(idle)}`);
 
+  // Two halves, each followed by a pause: a leak grows from one end to the next, while the
+  // allocator's high-water mark (RSS rarely shrinks) does not.
   let peak = idle;
   const counts = { requests: 0, aborted: 0, errors: 0, hostile: 0 };
-  const deadline = Date.now() + SECONDS * 1000;
   const monitor = setInterval(async () => {
     const s = await sample().catch(() => null);
     if (s !== null)
-      peak = { rss: Math.max(peak.rss, s.rss), fds: Math.max(peak.fds, s.fds), inFlight: Math.max(peak.inFlight, s.inFlight) };
+      peak = {
+        ...s,
+        rss: Math.max(peak.rss, s.rss),
+        fds: Math.max(peak.fds, s.fds),
+        inFlight: Math.max(peak.inFlight, s.inFlight),
+      };
   }, 1000);
-  const worker = async () => {
-    while (Date.now() < deadline) {
-      if (random() < 0.08) {
-        counts.hostile++;
-        await hostile(HOSTILE[Math.floor(random() * HOSTILE.length)]).catch(() => {});
-        continue;
-      }
-      const kind = KINDS[Math.floor(random() * KINDS.length)];
-      // Hangs forever are only ever left by the client: always abort those.
-      const abort = kind === 'hang-forever' || random() < 0.3;
-      counts.requests++;
-      try {
-        if ((await oneRequest(kind, abort)) === 'aborted') counts.aborted++;
-      } catch {
-        counts.errors++; // resets and truncations are errors to a client, by design
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CLIENTS }, worker));
+  const ends = [];
+  for (let half = 1; half <= 2; half++) {
+    const deadline = Date.now() + (SECONDS * 1000) / 2;
+    await Promise.all(Array.from({ length: CLIENTS }, () => worker(deadline, counts)));
+    await settle();
+    ends.push(await sample());
+    console.log(`half ${half}: ${fmt(ends[half - 1])}`);
+  }
   clearInterval(monitor);
   console.log(
     `load:   ${SECONDS}s, ${CLIENTS} clients: ${counts.requests} requests (${counts.aborted} aborted by the client, ` +
       `${counts.errors} failed as injected), ${counts.hostile} hostile connections`,
   );
-  console.log(`peak:   ${fmt(peak)}`);
-  await settle();
-  const end = await sample();
-  console.log(`end:    ${fmt(end)}`);
+  console.log(`peak:   RSS ${mib(peak.rss)}, ${peak.fds} open descriptors, ${peak.inFlight} in flight`);
+  const [first, end] = ends;
   const verdicts = [
     ['in-flight back to idle', end.inFlight === idle.inFlight],
     ['descriptors back to idle', end.fds <= idle.fds],
-    ['resident memory within 1.5x idle', end.rss <= idle.rss * 1.5],
+    [
+      'resident memory flat from the first half to the second (within 10% or 8 MiB)',
+      end.rss <= Math.max(first.rss * 1.1, first.rss + 8 * 1048576),
+    ],
+    [
+      'heap in use flat from the first half to the second (within 25% or 4 MiB)',
+      end.heap <= Math.max(first.heap * 1.25, first.heap + 4 * 1048576),
+    ],
     ['faultline still running', child.exitCode === null],
   ];
   for (const [what, ok] of verdicts) console.log(`${ok ? 'ok  ' : 'FAIL'} ${what}`);
@@ -151,6 +153,26 @@ try {
   process.exitCode = 1;
 } finally {
   stopAll();
+}
+
+/** One client: requests of random kinds (and now and then a hostile connection) until `deadline`. */
+async function worker(deadline, counts) {
+  while (Date.now() < deadline) {
+    if (random() < 0.08) {
+      counts.hostile++;
+      await hostile(HOSTILE[Math.floor(random() * HOSTILE.length)]).catch(() => {});
+      continue;
+    }
+    const kind = KINDS[Math.floor(random() * KINDS.length)];
+    // Hangs forever are only ever left by the client: always abort those.
+    const abort = kind === 'hang-forever' || random() < 0.3;
+    counts.requests++;
+    try {
+      if ((await oneRequest(kind, abort)) === 'aborted') counts.aborted++;
+    } catch {
+      counts.errors++; // resets and truncations are errors to a client, by design
+    }
+  }
 }
 
 /** One request of a kind; aborted (the client goes away) at a random point when `abort`. */
@@ -225,11 +247,16 @@ async function sample() {
   const fds = readdirSync(`/proc/${child.pid}/fd`).length;
   const metrics = (await get(`http://127.0.0.1:${adminPort}/metrics`)).text;
   const inFlight = Number(/^faultline_in_flight_requests (\d+)/m.exec(metrics)?.[1] ?? NaN);
-  return { rss, fds, inFlight };
+  const heap = Number(/^nodejs_heap_size_used_bytes (\d+)/m.exec(metrics)?.[1] ?? NaN);
+  return { rss, fds, inFlight, heap };
 }
 
 function fmt(s) {
-  return `RSS ${(s.rss / 1048576).toFixed(1)} MiB, ${s.fds} open descriptors, ${s.inFlight} in flight`;
+  return `RSS ${mib(s.rss)} (heap in use ${mib(s.heap)}), ${s.fds} open descriptors, ${s.inFlight} in flight`;
+}
+
+function mib(n) {
+  return `${(n / 1048576).toFixed(1)} MiB`;
 }
 
 function get(url) {
