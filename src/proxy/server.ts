@@ -50,9 +50,11 @@ export function createProxyServer(
   server.on('drop', (data?: { remoteAddress?: string }) => events.connectionRefused('max_connections', data?.remoteAddress));
   const onRequest = (req: ProxyRequest, res: ProxyResponse, expectContinue: boolean): void => {
     const socket = req.socket as RefusedSocket;
-    // A request pipelined behind a refusal is never handled: the connection closes after the answer.
+    // A request pipelined behind a refusal is never handled (the connection closes after the
+    // answer), only counted: no response (status 0), outcome rejected.
     if (socket[REFUSED] === true) {
       req.resume();
+      ctx.events.requestRejected(req.method, 0);
       return;
     }
     const refused = refuseBadHead(req, res, limits.maxUriLength);

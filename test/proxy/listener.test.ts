@@ -145,6 +145,10 @@ describe('request head size', () => {
     expect(parseAnswer(r.data)).toMatchObject({ status: 414, body: { code: 'FAULTLINE_URI_TOO_LONG' } });
     expect(r.data.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(seen).toHaveLength(0);
+    const metrics = (await request(`${proxy.admin}/metrics`)).text;
+    expect(metrics).toMatch(/^faultline_requests_total\{method="GET",code="414",outcome="rejected"\} 1$/m);
+    expect(metrics).toMatch(/^faultline_requests_total\{method="GET",code="0",outcome="rejected"\} 1$/m);
+    expect(metrics).toMatch(/^faultline_in_flight_requests 0$/m);
   });
 });
 
