@@ -1,15 +1,15 @@
 // A bounded soak: faultline (dist/, its own process) in front of the demo upstream, every fault
 // kind firing, clients aborting mid-fault, plus hostile connections (slow heads, malformed and
-// pipelined requests, oversized heads), in two halves. After each the proxy's open descriptors and
-// in-flight gauge must be back at their idle values, and its resident memory and heap must not
-// have grown from the first half's end to the second's (RSS itself stays near its high-water
-// mark: V8 and the allocator keep pages they may need again).
+// pipelined requests, oversized heads), in rounds. After each the proxy's open descriptors and
+// in-flight gauge must be back at their idle values, and its resident memory, heap and external
+// memory must not grow from the second round's end to the last one's (RSS itself stays near its
+// high-water mark: V8 and the allocator keep pages they may need again).
 //
-//   npm run build && node bench/soak.mjs --seconds 120 [--clients 48] [--seed 1]
+//   npm run build && node bench/soak.mjs --seconds 240 [--rounds 4] [--clients 48] [--seed 1]
 //
 // Exit 0 when all of that holds, 1 otherwise. Traffic goes to 127.0.0.1 only.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = parseArgs(process.argv.slice(2));
 const SECONDS = Math.min(Number(args.seconds ?? 60), 600);
 const CLIENTS = Math.min(Number(args.clients ?? 48), 500);
+const ROUNDS = Math.max(2, Math.min(Number(args.rounds ?? 3), 10));
 const random = mulberry32(Number(args.seed ?? 1));
 
 // Every fault kind (and a delay, a quota and plain pass-through), selected by x-soak.
@@ -82,7 +83,8 @@ const child = spawn(
     '--log-level',
     'warn',
   ],
-  { stdio: ['ignore', 'ignore', 'pipe'] },
+  // A heap snapshot on SIGUSR2 (written to the temp dir) is how a full GC is had from outside.
+  { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir, env: { ...process.env, NODE_OPTIONS: '--heapsnapshot-signal=SIGUSR2' } },
 );
 let stderr = '';
 child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-10_000)));
@@ -101,11 +103,11 @@ try {
   // Warm up: every kind once (to completion), then let keep-alive connections expire.
   for (const kind of KINDS.filter((k) => k !== 'hang-forever')) await oneRequest(kind, false).catch(() => {});
   await settle();
-  const idle = await sample();
+  const idle = await sample(true);
   console.log(`idle:   ${fmt(idle)}`);
 
-  // Two halves, each followed by a pause: a leak grows from one end to the next, while the
-  // allocator's high-water mark (RSS rarely shrinks) does not.
+  // Rounds, each followed by a pause: a leak keeps growing from one round's end to the next,
+  // while the allocator's high-water mark (RSS rarely shrinks) levels off after the first.
   let peak = idle;
   const counts = { requests: 0, aborted: 0, errors: 0, hostile: 0 };
   const monitor = setInterval(async () => {
@@ -119,12 +121,12 @@ try {
       };
   }, 1000);
   const ends = [];
-  for (let half = 1; half <= 2; half++) {
-    const deadline = Date.now() + (SECONDS * 1000) / 2;
+  for (let round = 1; round <= ROUNDS; round++) {
+    const deadline = Date.now() + (SECONDS * 1000) / ROUNDS;
     await Promise.all(Array.from({ length: CLIENTS }, () => worker(deadline, counts)));
     await settle();
-    ends.push(await sample());
-    console.log(`half ${half}: ${fmt(ends[half - 1])}`);
+    ends.push(await sample(true));
+    console.log(`round ${round}: ${fmt(ends[round - 1])}`);
   }
   clearInterval(monitor);
   console.log(
@@ -132,17 +134,23 @@ try {
       `${counts.errors} failed as injected), ${counts.hostile} hostile connections`,
   );
   console.log(`peak:   RSS ${mib(peak.rss)}, ${peak.fds} open descriptors, ${peak.inFlight} in flight`);
-  const [first, end] = ends;
+  // Compared: the second round's end (past the warm-up of allocator and JIT) and the last one's.
+  const first = ends[1];
+  const end = ends[ends.length - 1];
   const verdicts = [
     ['in-flight back to idle', end.inFlight === idle.inFlight],
     ['descriptors back to idle', end.fds <= idle.fds],
     [
-      'resident memory flat from the first half to the second (within 10% or 8 MiB)',
+      'resident memory flat from round 2 to the last (within 10% or 8 MiB)',
       end.rss <= Math.max(first.rss * 1.1, first.rss + 8 * 1048576),
     ],
     [
-      'heap in use flat from the first half to the second (within 25% or 4 MiB)',
-      end.heap <= Math.max(first.heap * 1.25, first.heap + 4 * 1048576),
+      'heap in use after a full GC flat from round 2 to the last (within 10% or 2 MiB)',
+      end.heap <= Math.max(first.heap * 1.1, first.heap + 2 * 1048576),
+    ],
+    [
+      'external memory after a full GC flat from round 2 to the last (within 10% or 2 MiB)',
+      end.external <= Math.max(first.external * 1.1, first.external + 2 * 1048576),
     ],
     ['faultline still running', child.exitCode === null],
   ];
@@ -241,18 +249,37 @@ async function settle() {
   await new Promise((r) => setTimeout(r, 7000)); // > keep-alive timeouts (2 s here, 5 s upstream)
 }
 
-async function sample() {
+/** Have the proxy write a heap snapshot (a full GC comes first), wait for it, remove it. */
+async function fullGc() {
+  const before = new Set(readdirSync(dir));
+  child.kill('SIGUSR2');
+  let file = null;
+  await waitFor(
+    async () => (file = readdirSync(dir).find((f) => f.endsWith('.heapsnapshot') && !before.has(f)) ?? null) !== null,
+    30_000,
+    'a heap snapshot',
+  );
+  // The snapshot is written on the main thread: once /metrics answers again, it is complete.
+  await get(`http://127.0.0.1:${adminPort}/metrics`);
+  rmSync(join(dir, file));
+}
+
+/** Resident memory, descriptors, in-flight gauge, heap and external memory (the last two after a full GC when `gc`). */
+async function sample(gc = false) {
+  // Memory and descriptors first: writing the snapshot itself takes memory.
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   const rss = Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1]) * 1024;
   const fds = readdirSync(`/proc/${child.pid}/fd`).length;
+  if (gc) await fullGc();
   const metrics = (await get(`http://127.0.0.1:${adminPort}/metrics`)).text;
   const inFlight = Number(/^faultline_in_flight_requests (\d+)/m.exec(metrics)?.[1] ?? NaN);
   const heap = Number(/^nodejs_heap_size_used_bytes (\d+)/m.exec(metrics)?.[1] ?? NaN);
-  return { rss, fds, inFlight, heap };
+  const external = Number(/^nodejs_external_memory_bytes (\d+)/m.exec(metrics)?.[1] ?? NaN);
+  return { rss, fds, inFlight, heap, external };
 }
 
 function fmt(s) {
-  return `RSS ${mib(s.rss)} (heap in use ${mib(s.heap)}), ${s.fds} open descriptors, ${s.inFlight} in flight`;
+  return `RSS ${mib(s.rss)} (heap in use ${mib(s.heap)}, external ${mib(s.external)}), ${s.fds} open descriptors, ${s.inFlight} in flight`;
 }
 
 function mib(n) {
