@@ -22,12 +22,35 @@ export interface QuotasAdmin {
  */
 export function quotaRoutes(api: QuotasAdmin): AdminRoute[] {
   return [
-    route('GET', '/quotas', true, async (ar) => sendJson(ar, 200, await listing(api))),
-    route('PUT', '/quotas/:rule/:key', true, (ar) => setUsage(api, ar)),
-    route('DELETE', '/quotas', true, (ar) => reset(api, ar)),
-    route('DELETE', '/quotas/:rule', true, (ar) => reset(api, ar)),
-    route('DELETE', '/quotas/:rule/:key', true, (ar) => reset(api, ar)),
+    route('GET', '/quotas', true, (ar) => storeRoute(api, ar, async () => sendJson(ar, 200, await listing(api)))),
+    route('PUT', '/quotas/:rule/:key', true, (ar) => storeRoute(api, ar, () => setUsage(api, ar))),
+    route('DELETE', '/quotas', true, (ar) => storeRoute(api, ar, () => reset(api, ar))),
+    route('DELETE', '/quotas/:rule', true, (ar) => storeRoute(api, ar, () => reset(api, ar))),
+    route('DELETE', '/quotas/:rule/:key', true, (ar) => storeRoute(api, ar, () => reset(api, ar))),
   ];
+}
+
+/** Thrown by `stored()` around the store's own calls: only those make a route answer 503. */
+class StoreFailure extends Error {}
+
+/** A store call whose failure (Redis down, a command timeout) is a StoreFailure. */
+async function stored<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (err) {
+    throw new StoreFailure((err as Error).message, { cause: err });
+  }
+}
+
+/** Run a quota route; a store failure answers 503 FAULTLINE_STORE_UNAVAILABLE with one log line. */
+async function storeRoute(api: QuotasAdmin, ar: AdminRequest, handler: () => Promise<void>): Promise<void> {
+  try {
+    await handler();
+  } catch (err) {
+    if (!(err instanceof StoreFailure)) throw err;
+    api.log.warn({ reqId: ar.id, path: ar.path, error: err.message }, 'admin: quota store unavailable');
+    sendAdminProblem(ar, 'FAULTLINE_STORE_UNAVAILABLE', `the quota store is unavailable: ${err.message}`);
+  }
 }
 
 function quotaRules(set: RuleSet): Rule[] {
@@ -37,10 +60,12 @@ function quotaRules(set: RuleSet): Rule[] {
 async function listing(api: QuotasAdmin): Promise<unknown> {
   const rules = quotaRules(api.current());
   const byName = new Map(rules.map((r) => [r.name, r]));
-  const entries = await api.store().entries((name) => {
-    const q = byName.get(name)?.quota;
-    return q === undefined || q === null ? -1 : api.periodOf(q);
-  });
+  const entries = await stored(
+    api.store().entries((name) => {
+      const q = byName.get(name)?.quota;
+      return q === undefined || q === null ? -1 : api.periodOf(q);
+    }),
+  );
   return {
     rules: rules.map((r) => {
       const q = r.quota as QuotaSpec;
@@ -102,7 +127,7 @@ async function setUsage(api: QuotasAdmin, ar: AdminRequest): Promise<void> {
   } catch (err) {
     return sendAdminProblem(ar, 'FAULTLINE_ADMIN_BAD_REQUEST', `used: ${(err as Error).message}`);
   }
-  await api.store().setUsed({ rule: rule.name, key, period: api.periodOf(quota) }, used);
+  await stored(api.store().setUsed({ rule: rule.name, key, period: api.periodOf(quota) }, used));
   api.log.info(
     { reqId: ar.id, rule: rule.name, key, used },
     `admin: quota of "${rule.name}" for ${key} set to ${used} ${quota.measure}`,
@@ -110,22 +135,30 @@ async function setUsage(api: QuotasAdmin, ar: AdminRequest): Promise<void> {
   sendJson(ar, 200, { rule: rule.name, key, used, limit: quota.limit, unit: quota.measure });
 }
 
+/** Largest usage accepted: every store keeps it exactly (2^53 - 1, about 8 PiB). */
+const MAX_USED = Number.MAX_SAFE_INTEGER;
+
+/** A finite, non-negative whole number up to MAX_USED, in the quota's unit. */
 function parseUsed(v: unknown, quota: QuotaSpec): number {
+  let n: number;
   if (quota.measure === 'requests') {
-    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return v;
-    if (typeof v === 'string' && /^\d+$/.test(v)) return Number(v);
-    throw new Error(`expected a number of requests, got ${JSON.stringify(v)}`);
+    if (typeof v === 'number' && Number.isInteger(v) && v >= 0) n = v;
+    else if (typeof v === 'string' && /^\d+$/.test(v)) n = Number(v);
+    else throw new Error(`expected a number of requests, got ${JSON.stringify(v)}`);
+  } else {
+    if (typeof v !== 'number' && typeof v !== 'string')
+      throw new Error(`expected a size like "9MiB" or a number of bytes, got ${JSON.stringify(v)}`);
+    n = parseSize(v);
   }
-  if (typeof v !== 'number' && typeof v !== 'string')
-    throw new Error(`expected a size like "9MiB" or a number of bytes, got ${JSON.stringify(v)}`);
-  return parseSize(v);
+  if (!(n <= MAX_USED)) throw new Error(`${JSON.stringify(v)} is larger than ${MAX_USED} ${quota.measure}`);
+  return n;
 }
 
 async function reset(api: QuotasAdmin, ar: AdminRequest): Promise<void> {
   ar.req.resume();
   const [, name, key] = ar.segments;
   if (name !== undefined && quotaRule(api, ar, name) === null) return;
-  const n = await api.store().reset(name, key);
+  const n = await stored(api.store().reset(name, key));
   const what = name === undefined ? 'all quotas' : key === undefined ? `quota "${name}"` : `quota "${name}" for ${key}`;
   api.log.info({ reqId: ar.id, rule: name, key, keys: n }, `admin: ${what} reset`);
   sendJson(ar, 200, { reset: n });

@@ -14,7 +14,7 @@ import { emptyRuleSet } from '../scenario/empty.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
 import { createAdminServer } from '../admin/server.js';
-import { healthRoutes } from '../admin/health.js';
+import { healthRoutes, type Readiness } from '../admin/health.js';
 import type { AdminRoute } from '../admin/router.js';
 import { metricsRoute } from '../admin/metrics-route.js';
 import { diffRuleSets, type RuleSetDiff } from '../admin/rule-diff.js';
@@ -200,10 +200,19 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     upstream,
     settings.upstreamInsecure,
     (err) => log.warn({ err: { message: err.message } }, 'websocket upstream error'),
+    {
+      limits: settings,
+      events: {
+        connectionRefused(reason, remote) {
+          metrics.listener.connectionRefused(reason, remote);
+          log.debug({ reason, remote }, `proxy connection closed: ${reason.replace(/_/g, ' ')}`);
+        },
+      },
+    },
     tls?.pair ?? null,
   );
   const adminRoutes: AdminRoute[] = [
-    ...healthRoutes({ ready: () => proxyListening }),
+    ...healthRoutes({ readiness: () => readiness }),
     metricsRoute(metrics),
     ...ruleRoutes({
       current: () => rules.current,
@@ -228,13 +237,13 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     ...consoleRoutes({ settings, proxy }),
   ];
   const admin = createAdminServer(adminRoutes, settings.adminToken, log);
-  let proxyListening = false;
+  let readiness: Readiness = 'starting';
   const servers: Server[] = [];
   try {
     const proxyAddress = await listen(proxy, settings.listen, 'the proxy');
     servers.push(proxy);
     if (tls !== null && 'setSecureContext' in proxy) tls.follow(proxy);
-    proxyListening = true;
+    readiness = 'ready';
     const adminAddress = await listen(admin, settings.admin, 'the admin listener');
     servers.push(admin);
     const watcher =
@@ -272,8 +281,10 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         watcher?.close();
         tls?.close();
         gate.close();
-        proxyListening = false;
-        await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
+        // /readyz answers 503 from here on: the admin listener stays up until the proxy is drained.
+        readiness = 'draining';
+        await drain(proxy, graceMs);
+        await drain(admin, Math.min(graceMs, 1000));
         upstream.agent.destroy();
         sessions.clear();
         sessionSync?.close();

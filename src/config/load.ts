@@ -97,6 +97,11 @@ export function loadSettings(sources: SettingSources): Settings {
     dryRun: get('dryRun', bool, false),
     requireHeartbeatMs: get('requireHeartbeat', (r) => positive(parseDuration(text(r)), 'a duration above 0 like 60s'), null),
     maxInjectedShare: get('maxInjectedShare', (r) => positive(parseProbability(text(r)), 'a share above 0 like 10%'), null),
+    headersTimeoutMs: get('headersTimeout', (r) => parseDuration(text(r)), 30_000),
+    keepAliveTimeoutMs: get('keepAliveTimeout', (r) => parseDuration(text(r)), 5_000),
+    maxConnections: get('maxConnections', (r) => toInteger(text(r)), 0),
+    maxHeaderSize: get('maxHeaderSize', (r) => positiveSize(text(r)), 16 * 1024),
+    maxUriLength: get('maxUriLength', (r) => positiveSize(text(r)), 8 * 1024),
   };
   checkTls(settings);
   return Object.freeze(settings);
@@ -113,6 +118,13 @@ function checkTls(s: Settings): void {
 
 function positive(n: number, expected: string): number {
   if (n <= 0) throw new Error(`expected ${expected}`);
+  return n;
+}
+
+/** A size limit of at least 1 KiB: below that no ordinary request fits. */
+function positiveSize(raw: string): number {
+  const n = parseSize(raw);
+  if (n < 1024) throw new Error(`"${raw}" is too small (at least 1KiB)`);
   return n;
 }
 

@@ -34,6 +34,13 @@ export interface Settings {
   readonly requireHeartbeatMs: number | null;
   /** 0..1; null: no global share limit. */
   readonly maxInjectedShare: number | null;
+  /** Listener limits (see listener-limits in docs/configuration.md). */
+  readonly headersTimeoutMs: number;
+  readonly keepAliveTimeoutMs: number;
+  /** 0: no limit. */
+  readonly maxConnections: number;
+  readonly maxHeaderSize: number;
+  readonly maxUriLength: number;
 }
 
 export function formatHostPort(hp: HostPort): string {

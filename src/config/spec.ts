@@ -84,6 +84,23 @@ export const SETTINGS: readonly SettingSpec[] = [
     'most test sessions (POST /sessions) alive at once; creating one more answers 429',
   ),
   s(
+    'headersTimeout',
+    'headers-timeout',
+    'duration',
+    '30s',
+    'time a client has to send a complete request head (0: no limit); then the connection is closed',
+  ),
+  s('keepAliveTimeout', 'keep-alive-timeout', 'duration', '5s', 'idle time allowed between requests on a client connection'),
+  s(
+    'maxConnections',
+    'max-connections',
+    'integer',
+    '0',
+    'open client connections accepted at once (0: no limit); beyond it new connections are closed at once',
+  ),
+  s('maxHeaderSize', 'max-header-size', 'size', '16KiB', 'largest request head (request line and headers); beyond it 431'),
+  s('maxUriLength', 'max-uri-length', 'size', '8KiB', 'longest request target; beyond it 414'),
+  s(
     'inspectAnyHost',
     'inspect-any-host',
     'boolean',

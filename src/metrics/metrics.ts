@@ -1,6 +1,8 @@
 import { Gauge, Registry } from 'prom-client';
 import type { RuleSet } from '../scenario/types.js';
+import type { ListenerEvents } from '../proxy/listener.js';
 import { CellCounter, type Cell } from './cells.js';
+import { registerListenerMetrics } from './listener-metrics.js';
 import { processMetrics } from './process.js';
 import { ProxyMetrics } from './proxy-metrics.js';
 
@@ -8,6 +10,8 @@ import { ProxyMetrics } from './proxy-metrics.js';
 export interface Metrics {
   /** Listens to the proxy (combine with the log events through fanOut). */
   readonly proxy: ProxyMetrics;
+  /** Listens to the proxy listener (connections it cuts). */
+  readonly listener: ListenerEvents;
   /** Call with every rule set that becomes live (start-up, reload, PUT /rules). */
   bindRuleSet(set: RuleSet): void;
   /** A scenario reload finished: counted by result; a success also stamps the last-success time. */
@@ -31,6 +35,7 @@ export interface MetricsOptions {
 export function createMetrics(options: MetricsOptions): Metrics {
   const own = new Registry();
   const proxy = new ProxyMetrics(own);
+  const listener = registerListenerMetrics(own);
   new Gauge({
     name: 'faultline_in_flight_requests',
     help: 'Requests being handled now.',
@@ -72,6 +77,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
   const registry = Registry.merge([processMetrics(), own]);
   return {
     proxy,
+    listener,
     contentType: registry.contentType,
     bindRuleSet: (set) => proxy.bindRuleSet(set),
     reloaded(ok) {

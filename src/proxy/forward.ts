@@ -7,6 +7,7 @@ import type { ProxyRequest } from './messages.js';
 import type { ProxyEvents, UpstreamFailure } from './events.js';
 import { clientResponseHeaders, upstreamRequestHeaders } from './headers.js';
 import type { Upstream } from './upstream.js';
+import type { LocationBase } from './location.js';
 
 /** What forwarding needs besides the exchange; built once per proxy. */
 export interface ForwardContext {
@@ -41,6 +42,7 @@ export function forward(ctx: ForwardContext, ex: Exchange, retried = false): voi
   }) as UpstreamRequest;
   // Module-level listeners find the exchange on the request: no closures per request for these.
   upReq.faultlineExchange = ex;
+  upReq.faultlineLocation = upstream.locationBase;
   upReq.on('timeout', onUpstreamTimeout);
   upReq.on('response', onUpstreamResponse);
   upReq.on('error', (err: NodeJS.ErrnoException) => {
@@ -74,7 +76,7 @@ export function forward(ctx: ForwardContext, ex: Exchange, retried = false): voi
 }
 
 /** The upstream request, carrying its exchange for the module-level listeners. */
-type UpstreamRequest = ClientRequest & { faultlineExchange?: Exchange };
+type UpstreamRequest = ClientRequest & { faultlineExchange?: Exchange; faultlineLocation?: LocationBase };
 
 function exchangeOf(upReq: unknown): Exchange | undefined {
   return (upReq as UpstreamRequest).faultlineExchange;
@@ -151,7 +153,9 @@ function onResponse(ex: Exchange, upReq: ClientRequest, upRes: IncomingMessage):
 export function relayResponse(ex: Exchange, upReq: ClientRequest, upRes: IncomingMessage): void {
   const res = ex.res;
   const status = upRes.statusCode ?? 502;
-  res.writeHead(status, upRes.statusMessage, clientResponseHeaders(upRes, ex.id, ex.faultName));
+  const base = (upReq as UpstreamRequest).faultlineLocation;
+  const client = base === undefined ? null : { base, host: ex.req.headers.host, secure: isEncrypted(ex.req) };
+  res.writeHead(status, upRes.statusMessage, clientResponseHeaders(upRes, ex.id, ex.faultName, client));
   ex.addedSeconds = (ex.upstreamStartHr - ex.startedHr + performance.now() - ex.upstreamHeadHr) / 1000;
   upRes.on('data', countResponseBytes);
   // pipe(), not pipeline(): on Node 20 every pipeline() ends by aborting an AbortController, which
@@ -211,4 +215,9 @@ function upstreamFailed(ctx: ForwardContext, ex: Exchange, err: NodeJS.ErrnoExce
   sendProblem(ex.req, ex.res, problemFor(code, FAILURE_DETAIL[reason], ex.path, ex.id), {
     connection: ex.req.readableEnded ? undefined : 'close',
   });
+}
+
+/** The client reached faultline over TLS. */
+function isEncrypted(req: ProxyRequest): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { clientOrigin, rewriteLocation, type LocationBase } from './location.js';
 
 /*
  * Header rewriting for both directions, on the raw `[name, value, name, value, ...]` arrays Node
@@ -79,7 +80,12 @@ const VIA = '1.1 faultline';
  * Response headers for the client: the upstream's minus hop-by-hop fields, plus `Via` and our
  * `x-request-id` (the upstream's own is replaced so the client sees one id end to end).
  */
-export function clientResponseHeaders(upRes: IncomingMessage, requestId: string, marker: string | null): string[] {
+export function clientResponseHeaders(
+  upRes: IncomingMessage,
+  requestId: string,
+  marker: string | null,
+  client: { readonly base: LocationBase; readonly host: string | undefined; readonly secure: boolean } | null,
+): string[] {
   const raw = upRes.rawHeaders;
   const listed = connectionListed(upRes.headers.connection);
   const out: string[] = [];
@@ -93,6 +99,10 @@ export function clientResponseHeaders(upRes: IncomingMessage, requestId: string,
     if (listed !== null && listed.has(lower)) continue;
     if (lower === 'via') {
       via = via === null ? value : `${via}, ${value}`;
+      continue;
+    }
+    if (client !== null && (lower === 'location' || lower === 'content-location')) {
+      out.push(name, rewriteLocation(value, client.base, clientOrigin(client.host, client.secure)));
       continue;
     }
     out.push(name, value);

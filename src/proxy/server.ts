@@ -4,14 +4,29 @@ import type { Socket } from 'node:net';
 import { problemFor, rawProblemResponse } from '../http/problem.js';
 import { handleRequest, type HandlerContext } from './handler.js';
 import { requestIdOf } from './request-id.js';
+import { refuseBadHead } from './head-checks.js';
+import { answerClientError, refusalOf, type ListenerEvents, type ListenerLimits } from './listener.js';
 import { ProxyRequest, ProxyResponse } from './messages.js';
+import { declineUpgrade, isWebSocketUpgrade } from './upgrade.js';
 import { createUpgradeHandler } from './websocket.js';
 import type { Upstream } from './upstream.js';
 
+/** Marks a connection refused once: it closes after its answer and nothing more is handled on it. */
+const REFUSED = Symbol('faultline.refused');
+type RefusedSocket = Socket & { [REFUSED]?: boolean };
+
+/** How the listener guards itself: its limits, and who hears about connections it cuts. */
+export interface ListenerOptions {
+  readonly limits: ListenerLimits;
+  readonly events: ListenerEvents;
+}
+
 /**
  * The proxy's HTTP server: plain requests go to the hot path, `Expect: 100-continue` requests too
- * (so a fault can answer before the client sends its body), upgrades to the WebSocket tunnel,
- * and CONNECT is refused — faultline never opens a tunnel to anywhere.
+ * (so a fault can answer before the client sends its body), WebSocket upgrades to the tunnel,
+ * other upgrades are declined (answered as ordinary requests), and CONNECT is refused —
+ * faultline never opens a tunnel to anywhere. Heads the parser lets through but HTTP/1.1 forbids
+ * (no version, two Host headers, an over-long target) are refused before the hot path.
  */
 export type ProxyServer =
   http.Server<typeof ProxyRequest, typeof ProxyResponse> | https.Server<typeof ProxyRequest, typeof ProxyResponse>;
@@ -21,14 +36,22 @@ export function createProxyServer(
   upstream: Upstream,
   insecure: boolean,
   onUpgradeError: (err: Error) => void,
+  listener: ListenerOptions,
   tls: { readonly cert: string; readonly key: string } | null = null,
 ): ProxyServer {
+  const { limits, events } = listener;
   const options: http.ServerOptions<typeof ProxyRequest, typeof ProxyResponse> = {
     IncomingMessage: ProxyRequest,
     ServerResponse: ProxyResponse,
-    // Long uploads, throttled bodies and hangs are the point here: no whole-request deadline.
+    // Long uploads, throttled bodies and hangs are the point here: no whole-request deadline,
+    // but a deadline for the head (Node's would otherwise follow requestTimeout to 0).
     requestTimeout: 0,
-    keepAliveTimeout: 5_000,
+    headersTimeout: limits.headersTimeoutMs,
+    // Node checks the head deadline on this interval (30 s by default: up to twice the limit).
+    connectionsCheckingInterval:
+      limits.headersTimeoutMs > 0 ? Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 10))) : 30_000,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    maxHeaderSize: limits.maxHeaderSize,
   };
   // With a certificate the same HTTP server runs over TLS (https.Server is one), faults included.
   const server =
@@ -40,21 +63,48 @@ export function createProxyServer(
           key: tls.key,
           ALPNProtocols: ['http/1.1'],
         });
-  server.on('request', (req: ProxyRequest, res: ProxyResponse) => handleRequest(ctx, req, res, false));
-  server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => handleRequest(ctx, req, res, true));
-  server.on('upgrade', createUpgradeHandler(upstream, insecure, onUpgradeError));
+  if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
+  server.on('drop', (data?: { remoteAddress?: string }) => events.connectionRefused('max_connections', data?.remoteAddress));
+  const onRequest = (req: ProxyRequest, res: ProxyResponse, expectContinue: boolean): void => {
+    const socket = req.socket as RefusedSocket;
+    // A request pipelined behind a refusal is never handled (the connection closes after the
+    // answer), only counted: no response (status 0), outcome rejected.
+    if (socket[REFUSED] === true) {
+      req.resume();
+      ctx.events.requestRejected(req.method, 0);
+      return;
+    }
+    const refused = refuseBadHead(req, res, limits.maxUriLength);
+    if (refused === null) {
+      handleRequest(ctx, req, res, expectContinue);
+      return;
+    }
+    socket[REFUSED] = true;
+    ctx.events.requestRejected(req.method, refused.status);
+    events.connectionRefused(refused.reason, socket.remoteAddress);
+  };
+  server.on('request', (req: ProxyRequest, res: ProxyResponse) => onRequest(req, res, false));
+  server.on('checkContinue', (req: ProxyRequest, res: ProxyResponse) => onRequest(req, res, true));
+  const tunnel = createUpgradeHandler(upstream, insecure, onUpgradeError);
+  server.on('upgrade', (req: ProxyRequest, socket: Socket, head: Buffer) => {
+    if (isWebSocketUpgrade(req)) tunnel(req, socket, head);
+    else declineUpgrade(server, req, socket, head);
+  });
   server.on('connect', (req: http.IncomingMessage, socket: Socket) => {
     refuseConnect(req, socket);
     ctx.events.requestRejected(req.method, 405);
   });
   // A failed TLS handshake is that client's problem: drop its socket, nothing else.
   if (tls !== null) server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
-  server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    if (!socket.writable || err.code === 'ECONNRESET') {
-      socket.destroy();
-      return;
-    }
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: RefusedSocket) => {
+    const refusal = refusalOf(err);
+    // Already refused (a parser that failed fails again on every later read, and bytes after a
+    // refused head are not parsed as a request): that answer is on its way, the connection
+    // closes after it. Count and answer once.
+    if (socket[REFUSED] === true && refusal !== null) return;
+    socket[REFUSED] = true;
+    if (refusal !== null) events.connectionRefused(refusal.reason, socket.remoteAddress);
+    answerClientError(socket, refusal);
   });
   return server;
 }

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import { locationBase, type LocationBase } from './location.js';
 
 /** The one service behind the proxy, resolved once at start-up. */
 export interface Upstream {
@@ -13,6 +14,8 @@ export interface Upstream {
   /** Path prefix of the upstream URL without its trailing slash, '' for none. */
   readonly basePath: string;
   readonly timeoutMs: number;
+  /** The upstream as its own Location headers name it (rewritten to the client's origin). */
+  readonly locationBase: LocationBase;
 }
 
 export function createUpstream(url: URL, options: { timeoutMs: number; insecure: boolean }): Upstream {
@@ -33,5 +36,6 @@ export function createUpstream(url: URL, options: { timeoutMs: number; insecure:
     hostHeader: url.host,
     basePath: base,
     timeoutMs: options.timeoutMs,
+    locationBase: locationBase(url),
   };
 }

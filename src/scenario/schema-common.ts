@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isRecord } from './is-record.js';
+import { redosProblem } from './redos.js';
 import { closest, distance } from 'fastest-levenshtein';
 
 /*
@@ -109,18 +110,18 @@ const REGEX_LITERAL = /^\/(.*)\/([a-z]*)$/s;
 
 export type RegexSpec = { readonly source: string; readonly flags: string };
 
-/** Checks that `source` compiles; returns the message to report, or null. */
+/** Checks that `source` compiles and cannot stall the matcher (ReDoS); returns the message to report, or null. */
 export function regexProblem(source: string, flags: string): string | null {
   const bad = flags.replace(/[imsuv]/g, '');
   if (bad !== '') return `regex flag "${bad}" is not allowed (use i, m, s, u or v)`;
   try {
     new RegExp(source, flags);
-    return null;
   } catch (err) {
     // V8 says "Invalid regular expression: /(/: Unterminated group".
     const text = err instanceof Error ? err.message : String(err);
     return text.startsWith('Invalid regular expression') ? `i${text.slice(1)}` : `invalid regular expression: ${text}`;
   }
+  return redosProblem(source, flags);
 }
 
 export type ValueCondition =
