@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { FaultlineError, ScenarioError, formatProblem, type Problem } from '../errors.js';
+import { FaultlineError, ScenarioError, formatProblem, formatWarning, type Problem } from '../errors.js';
 import type { HostPort, Settings } from '../config/settings.js';
 import { formatHostPort } from '../config/settings.js';
 import type { Logger } from '../log/logger.js';
@@ -79,6 +79,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const initial =
     settings.scenarios.length === 0 ? emptyRuleSet() : await (await loader()).loadRuleSet(settings.scenarios, loadOptions);
   const rules: RuleSetRef = { current: initial };
+  logWarnings(log, initial, 'load');
   const quotaParts = await createQuota(settings, { log, now, rules: () => rules.current });
   const metrics = createMetrics({ rules: () => rules.current, register: (registry) => quotaParts.register(registry) });
   metrics.bindRuleSet(initial);
@@ -121,6 +122,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       const changes = diffRuleSets(rules.current, next);
       replace(next);
       metrics.reloaded(true);
+      logWarnings(log, next, reason);
       log.info({ reason, rules: next.rules.length, files: next.files, seed: next.seed, ...changes }, 'scenarios reloaded');
       return { ok: true, problems: [], details: [], rules: next.rules.length, changes };
     } catch (err) {
@@ -172,6 +174,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         'the admin listener is reachable beyond this machine and has no token: anyone who reaches it can change the rules (set --admin-token / FAULTLINE_ADMIN_TOKEN)',
       );
     }
+    if (settings.scenarios.length === 0)
+      log.warn('no scenario files given (--scenarios): every request passes through unchanged');
     log.info(
       {
         proxy: formatHostPort(proxyAddress),
@@ -203,6 +207,12 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     for (const s of servers) s.close();
     throw err;
   }
+}
+
+/** One warning line per scenario warning (an unknown method, an unreachable rule): the set serves anyway. */
+function logWarnings(log: Logger, set: RuleSet, reason: string): void {
+  for (const w of set.warnings)
+    log.warn({ reason, file: w.file, line: w.line, column: w.column }, `scenario warning: ${formatWarning(w)}`);
 }
 
 function isLoopback(host: string): boolean {

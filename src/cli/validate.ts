@@ -1,9 +1,10 @@
-import { formatProblem } from '../errors.js';
+import { formatProblem, formatWarning } from '../errors.js';
 import { readScenarioFiles } from '../scenario/load.js';
 
 /*
  * `faultline validate PATH...`: the same checks `serve` runs before it starts, without starting.
- * Exit codes: 0 every file is valid, 1 some file has problems, 2 the command line is wrong.
+ * Exit codes: 0 every file is valid, 1 some file has problems (or warnings, with --strict),
+ * 2 the command line is wrong.
  */
 
 export interface ValidateIO {
@@ -11,14 +12,18 @@ export interface ValidateIO {
   readonly err: (s: string) => void;
 }
 
-export const VALIDATE_USAGE = `Usage: faultline validate PATH...
+export const VALIDATE_USAGE = `Usage: faultline validate [--strict] PATH...
 
 Checks scenario files (each PATH a file, or a directory of *.yaml / *.yml files) the way
 \`faultline serve\` does, and prints every problem as
   file:line:column: path: message
-or, for a valid file, one summary line. Exits 0 if all are valid, 1 if not, 2 on a usage error.
+or, for a valid file, one summary line. Warnings (a method no registry knows, a rule an earlier
+rule makes unreachable) are printed as
+  file:line:column: warning: path: message
+and do not stop \`serve\`. Exits 0 if all are valid, 1 if not, 2 on a usage error.
 
 Options:
+  --strict     treat warnings as problems (exit 1 when there is any)
   -h, --help   print this help`;
 
 function plural(n: number, word: string): string {
@@ -29,12 +34,14 @@ function plural(n: number, word: string): string {
 export async function validateCommand(argv: readonly string[], io: ValidateIO): Promise<number> {
   const paths: string[] = [];
   let options = true;
+  let strict = false;
   for (const arg of argv) {
     if (options && arg === '--') options = false;
     else if (options && (arg === '-h' || arg === '--help')) {
       io.out(VALIDATE_USAGE);
       return 0;
-    } else if (options && arg.startsWith('-') && arg !== '-') {
+    } else if (options && arg === '--strict') strict = true;
+    else if (options && arg.startsWith('-') && arg !== '-') {
       io.err(`faultline validate: unknown option ${arg}\n\n${VALIDATE_USAGE}`);
       return 2;
     } else paths.push(arg);
@@ -44,15 +51,25 @@ export async function validateCommand(argv: readonly string[], io: ValidateIO): 
     return 2;
   }
 
-  const { files, docs, problems } = await readScenarioFiles(paths);
+  const { files, docs, problems, warnings } = await readScenarioFiles(paths);
   const bad = new Set(problems.map((p) => p.file));
+  const warned = new Map<string, number>();
+  for (const w of warnings) warned.set(w.file, (warned.get(w.file) ?? 0) + 1);
   for (const doc of docs) {
     if (bad.has(doc.file)) continue;
     const enabled = doc.data.rules.filter((r) => r.enabled).length;
-    io.out(`${doc.file}: ok, ${plural(doc.data.rules.length, 'rule')} (${enabled} enabled)`);
+    const w = warned.get(doc.file);
+    io.out(
+      `${doc.file}: ok, ${plural(doc.data.rules.length, 'rule')} (${enabled} enabled)${w === undefined ? '' : `, ${plural(w, 'warning')}`}`,
+    );
   }
+  for (const w of warnings) io.err(formatWarning(w));
   for (const p of problems) io.err(formatProblem(p));
-  if (problems.length === 0) return 0;
+  if (problems.length === 0 && (warnings.length === 0 || !strict)) return 0;
+  if (problems.length === 0) {
+    io.err(`${plural(warnings.length, 'warning')} (--strict: treated as problems)`);
+    return 1;
+  }
   const checked = new Set([...files, ...bad]).size;
   io.err(`${plural(problems.length, 'problem')} in ${plural(bad.size, 'file')} (of ${checked} checked)`);
   return 1;

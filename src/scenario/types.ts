@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Problem } from '../errors.js';
 
 /*
  * The compiled form of scenario files: the contract between src/scenario/ (which builds it once per
@@ -119,6 +120,8 @@ export interface RuleSet {
   /** Add the `x-faultline-fault: <rule>` marker to injected responses. */
   readonly marker: boolean;
   readonly files: readonly string[];
+  /** What validation found worth a warning (unknown methods, unreachable rules); the set loads anyway. */
+  readonly warnings: readonly Problem[];
   readonly loadedAt: number;
   /** The seeded source every random decision of this set draws from. */
   readonly random: () => number;
