@@ -1,8 +1,9 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import bytes from 'bytes-iec';
 import { formatProblem } from '../errors.js';
 import type { RuleView } from '../admin/rule-view.js';
 import { AdminApiError, AdminClient, AdminUnreachableError, DEFAULT_ADMIN, adminBase, type QuotaRow } from './admin-client.js';
-import { usageMessage } from './args.js';
+import { parseCommandLine, type OptionSpec, type ParsedLine } from './args.js';
+import { optionsHelp } from './help.js';
 import type { CommandIO } from './io.js';
 
 /*
@@ -14,19 +15,40 @@ import type { CommandIO } from './io.js';
 type AdminCommand = (argv: string[], io: CommandIO) => Promise<number>;
 type Env = Readonly<Record<string, string | undefined>>;
 
-const COMMON_HELP = `Options:
-  --admin HOST:PORT     the admin listener (env FAULTLINE_ADMIN, default ${DEFAULT_ADMIN})
-  --admin-token TOKEN   bearer token, when faultline runs with one (env FAULTLINE_ADMIN_TOKEN;
-                        prefer the env variable: a flag shows in the process list)
-  --json                print the API's JSON answer
-  -h, --help            this help`;
+const COMMON_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'admin',
+    kind: 'string',
+    value: 'HOST:PORT',
+    help: 'the admin listener',
+    default: DEFAULT_ADMIN,
+    note: 'env FAULTLINE_ADMIN',
+  },
+  {
+    name: 'admin-token',
+    kind: 'string',
+    value: 'TOKEN',
+    help: 'bearer token, when faultline runs with one',
+    note: 'env FAULTLINE_ADMIN_TOKEN (prefer it: a flag shows in the process list)',
+  },
+  { name: 'json', kind: 'boolean', help: "print the API's JSON answer" },
+];
+
+const PROBABILITY_OPTION: OptionSpec = {
+  name: 'probability',
+  kind: 'string',
+  value: 'P',
+  help: 'the new probability (25% or 0.25, or default)',
+};
+
+const COMMON_HELP = `Options:\n${optionsHelp(COMMON_OPTIONS)}`;
 
 const HELP: Record<string, string> = {
   rules: `Usage: faultline rules [options]\n\nLists the live rules: name, state, kind, trigger, matched and injected counts, source.\n\n${COMMON_HELP}`,
   enable: `Usage: faultline enable NAME [options]\n\nEnables a rule at once (its window, if any, starts counting now).\n\n${COMMON_HELP}`,
   disable: `Usage: faultline disable NAME [options]\n\nDisables a rule at once: matching requests pass through.\n\n${COMMON_HELP}`,
-  set: `Usage: faultline set NAME --probability P [options]\n\nOverrides a rule's probability at once (P like 25% or 0.25; "default" drops the override).\nThe override lasts until the rule changes in its scenario file.\n\nOptions:\n  --probability P       the new probability\n${COMMON_HELP.slice('Options:\n'.length)}`,
-  quotas: `Usage: faultline quotas [options]\n\nLists quota usage per rule and key (used, limit, in-flight reservations, tracked objects).\n\n${COMMON_HELP}`,
+  set: `Usage: faultline set NAME --probability P [options]\n\nOverrides a rule's probability at once (P like 25% or 0.25; "default" drops the override).\nThe override lasts until the rule changes in its scenario file.\n\nOptions:\n${optionsHelp([PROBABILITY_OPTION, ...COMMON_OPTIONS])}`,
+  quotas: `Usage: faultline quotas [options]\n\nLists quota usage per rule and key (used, limit, in-flight reservations, tracked objects).\nByte counts are shown in IEC units (KiB, MiB, ...); --json gives exact bytes.\n\n${COMMON_HELP}`,
   quota: `Usage: faultline quota set RULE KEY USED [options]\n       faultline quota reset [RULE [KEY]] [options]\n\nset: sets a key's usage (USED like 9MiB for a bytes quota, a count for a requests quota), e.g. to\nstart a test near the limit. reset: forgets usage of everything, of one rule, or of one key.\n\n${COMMON_HELP}`,
   reload: `Usage: faultline reload [options]\n\nRe-reads the scenario files; on problems they are listed and the previous rules keep serving.\n\n${COMMON_HELP}`,
 };
@@ -38,6 +60,8 @@ interface Parsed {
   /** Every positional argument (name included). */
   args: string[];
   probability: string | null;
+  /** Where the token came from, for the message when the API refuses it; null: no token given. */
+  tokenFrom: string | null;
 }
 
 /** How many positional arguments a command takes: [at least, at most]. */
@@ -46,24 +70,15 @@ type Arity = readonly [number, number];
 class UsageError extends Error {}
 
 function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
+  let line: ParsedLine;
   try {
-    const options: NonNullable<ParseArgsConfig['options']> = {
-      admin: { type: 'string' },
-      'admin-token': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    };
-    if (command === 'set') options.probability = { type: 'string' };
-    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-    // No option is `multiple`, so every value is a string or a boolean.
-    values = parsed.values as Record<string, string | boolean | undefined>;
-    positionals = parsed.positionals;
+    line = parseCommandLine(argv, command === 'set' ? [PROBABILITY_OPTION, ...COMMON_OPTIONS] : COMMON_OPTIONS);
   } catch (err) {
-    throw new UsageError(usageMessage(err));
+    throw new UsageError((err as Error).message);
   }
-  if (values.help === true) return 'help';
+  if (line.help) return 'help';
+  const values = line.values;
+  const positionals = [...line.positionals];
   if (positionals.length < arity[0] || positionals.length > arity[1]) {
     throw new UsageError(
       arity[1] === 0
@@ -73,46 +88,51 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
           : `wrong number of arguments (see --help)`,
     );
   }
-  const probability = typeof values.probability === 'string' ? values.probability : null;
+  const probability = str(values.get('probability')) ?? null;
   if (command === 'set' && probability === null)
     throw new UsageError('give --probability P, e.g. --probability 25% (see --help)');
+  const flagAdmin = str(values.get('admin'));
   let base: string;
   try {
-    base = adminBase(str(values.admin) ?? env.FAULTLINE_ADMIN ?? DEFAULT_ADMIN);
+    base = adminBase(flagAdmin ?? env.FAULTLINE_ADMIN ?? DEFAULT_ADMIN);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(`${flagAdmin === undefined ? 'FAULTLINE_ADMIN' : '--admin'}: ${(err as Error).message}`);
   }
-  const token = str(values['admin-token']) ?? (env.FAULTLINE_ADMIN_TOKEN === '' ? undefined : env.FAULTLINE_ADMIN_TOKEN) ?? null;
+  const flagToken = str(values.get('admin-token'));
+  const envToken = env.FAULTLINE_ADMIN_TOKEN === '' ? undefined : env.FAULTLINE_ADMIN_TOKEN;
+  const token = flagToken ?? envToken ?? null;
   return {
     client: new AdminClient({ base, token }),
-    json: values.json === true,
+    json: values.get('json') === true,
     name: positionals[0] ?? null,
     args: positionals,
     probability,
+    tokenFrom: flagToken !== undefined ? '--admin-token' : envToken !== undefined ? 'FAULTLINE_ADMIN_TOKEN' : null,
   };
 }
 
-function str(v: string | boolean | undefined): string | undefined {
+function str(v: string | boolean | readonly string[] | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
 /** Wraps a command body with flag parsing, help and the exit-code policy. */
 function command(name: string, arity: Arity, env: Env, body: (p: Parsed, io: CommandIO) => Promise<void>): AdminCommand {
   return async (argv, io) => {
+    let tokenFrom: string | null = null;
     try {
       const parsed = parse(name, argv, env, arity);
       if (parsed === 'help') {
         io.out(HELP[name] as string);
         return 0;
       }
+      tokenFrom = parsed.tokenFrom;
       await body(parsed, io);
       return 0;
     } catch (err) {
       if (err instanceof UsageError) io.err(`faultline ${name}: ${err.message}`);
       else if (err instanceof AdminUnreachableError) io.err(`faultline ${name}: ${err.message}`);
       else if (err instanceof AdminApiError) {
-        const hint = err.status === 401 ? ' (give --admin-token or FAULTLINE_ADMIN_TOKEN)' : '';
-        io.err(`faultline ${name}: ${err.message}${hint}`);
+        io.err(`faultline ${name}: ${err.status === 401 || err.status === 403 ? tokenMessage(tokenFrom) : err.message}`);
         return 1;
       } else throw err;
       return 2;
@@ -120,10 +140,22 @@ function command(name: string, arity: Arity, env: Env, body: (p: Parsed, io: Com
   };
 }
 
+/** A refused token and a missing one are different mistakes: say which one this is. */
+function tokenMessage(tokenFrom: string | null): string {
+  return tokenFrom === null
+    ? 'the admin API requires a token: set FAULTLINE_ADMIN_TOKEN (or give --admin-token TOKEN) to the one faultline runs with'
+    : `the admin API refused the token from ${tokenFrom}: it is not the one faultline runs with`;
+}
+
 const NONE: Arity = [0, 0];
 const ONE: Arity = [1, 1];
 
 const QUOTA_ARGS: Arity = [1, 4];
+
+/** Bytes in IEC units (`9MiB`, the spelling a scenario file or `quota set` takes); a request count as is. */
+function amount(n: number, unit: QuotaRow['unit']): string {
+  return unit === 'bytes' ? (bytes.format(n, { mode: 'binary', decimalPlaces: 1 }) ?? String(n)) : String(n);
+}
 
 /** Quota usage as a table: rule, key, used / limit, percent, pending, objects. */
 export function formatQuotaTable(rows: readonly QuotaRow[]): string {
@@ -133,8 +165,8 @@ export function formatQuotaTable(rows: readonly QuotaRow[]): string {
     table.push([
       q.rule,
       q.key,
-      String(q.used),
-      String(q.limit),
+      amount(q.used, q.unit),
+      amount(q.limit, q.unit),
       `${Math.round((q.used / q.limit) * 100)}%`,
       String(q.pending ?? 0),
       String(q.objects ?? 0),
@@ -199,7 +231,13 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
         if (rule === undefined || key === undefined || used === undefined)
           throw new UsageError('give RULE KEY USED, e.g. quota set tenant-quota alice 9MiB');
         const row = await p.client.setQuota(rule, key, used);
-        io.out(p.json ? JSON.stringify(row, null, 2) : `${row.rule} ${row.key}: ${row.used} of ${row.limit} ${row.unit} used`);
+        io.out(
+          p.json
+            ? JSON.stringify(row, null, 2)
+            : row.unit === 'bytes'
+              ? `${row.rule} ${row.key}: ${amount(row.used, row.unit)} of ${amount(row.limit, row.unit)} used`
+              : `${row.rule} ${row.key}: ${row.used} of ${row.limit} requests used`,
+        );
         return;
       }
       if (action === 'reset') {

@@ -1,5 +1,7 @@
 import { formatProblem, formatWarning } from '../errors.js';
 import { readScenarioFiles } from '../scenario/load.js';
+import { parseCommandLine, type OptionSpec } from './args.js';
+import { optionsHelp } from './help.js';
 
 /*
  * `faultline validate PATH...`: the same checks `serve` runs before it starts, without starting.
@@ -12,6 +14,10 @@ export interface ValidateIO {
   readonly err: (s: string) => void;
 }
 
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'strict', kind: 'boolean', help: 'treat warnings as problems (exit 1 when there is any)' },
+];
+
 export const VALIDATE_USAGE = `Usage: faultline validate [--strict] PATH...
 
 Checks scenario files (each PATH a file, or a directory of *.yaml / *.yml files) the way
@@ -23,8 +29,7 @@ rule makes unreachable) are printed as
 and do not stop \`serve\`. Exits 0 if all are valid, 1 if not, 2 on a usage error.
 
 Options:
-  --strict     treat warnings as problems (exit 1 when there is any)
-  -h, --help   print this help`;
+${optionsHelp(OPTIONS)}`;
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -32,20 +37,19 @@ function plural(n: number, word: string): string {
 
 /** Runs `faultline validate` with the arguments after `validate`; resolves to the exit code. */
 export async function validateCommand(argv: readonly string[], io: ValidateIO): Promise<number> {
-  const paths: string[] = [];
-  let options = true;
-  let strict = false;
-  for (const arg of argv) {
-    if (options && arg === '--') options = false;
-    else if (options && (arg === '-h' || arg === '--help')) {
-      io.out(VALIDATE_USAGE);
-      return 0;
-    } else if (options && arg === '--strict') strict = true;
-    else if (options && arg.startsWith('-') && arg !== '-') {
-      io.err(`faultline validate: unknown option ${arg}\n\n${VALIDATE_USAGE}`);
-      return 2;
-    } else paths.push(arg);
+  let line;
+  try {
+    line = parseCommandLine(argv, OPTIONS);
+  } catch (err) {
+    io.err(`faultline validate: ${(err as Error).message}\n\n${VALIDATE_USAGE}`);
+    return 2;
   }
+  if (line.help) {
+    io.out(VALIDATE_USAGE);
+    return 0;
+  }
+  const paths = line.positionals;
+  const strict = line.values.get('strict') === true;
   if (paths.length === 0) {
     io.err(`faultline validate: give at least one scenario file or directory\n\n${VALIDATE_USAGE}`);
     return 2;
