@@ -97,7 +97,10 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     timeoutMs: settings.upstreamTimeoutMs,
     insecure: settings.upstreamInsecure,
   });
-  const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy]);
+  const events: ProxyEvents = fanOut([
+    createLogEvents(log, { accessLog: settings.accessLog, oneLine: settings.logFormat === 'pretty' }),
+    metrics.proxy,
+  ]);
   const forwardCtx = { upstream, events };
   const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
   const quotaStore = quotaParts.store;
