@@ -81,9 +81,7 @@ describe('examples/load/run.mjs', () => {
     });
     const port = await listenOn(upstream);
     cleanups.push(() => closeServer(upstream));
-    const scenario = await import('node:fs').then((fs) =>
-      fs.readFileSync(new URL('../../examples/load/scenario.yaml', import.meta.url), 'utf8'),
-    );
+    const scenario = readFileSync(new URL('../../examples/load/scenario.yaml', import.meta.url), 'utf8');
     const proxy = await startProxy(`http://127.0.0.1:${port}`, {
       scenario: scenario.replace(/path: \/(status|upload)/g, 'path: /elsewhere'),
     });
