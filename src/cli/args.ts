@@ -112,15 +112,7 @@ function suggestion(flag: string, options: readonly OptionSpec[]): string {
   return distance(flag.slice(2), guess) <= 2 ? ` (did you mean --${guess}?)` : '';
 }
 
-/** An integer option's value in [min, max], or a usage error saying so. */
-export function integerOption(name: string, raw: string, min: number, max: number): number {
-  const n = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || n < min || n > max)
-    throw usage(`--${name}: "${raw}" is not an integer from ${min} to ${max}`);
-  return n;
-}
-
-/** Where a setting's value comes from in help: its placeholder. */
+/** A setting's value placeholder in help, by kind. */
 const PLACEHOLDER: Readonly<Record<SettingSpec['kind'], string>> = {
   string: 'VALUE',
   url: 'URL',
