@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import { parseDuration, parseProbability, parseRate, parseSize } from '../../src/scenario/units.js';
 
@@ -86,5 +87,83 @@ describe('units', () => {
     for (const bad of ['150%', 1.5, 'often', '-5%', Number.NaN]) {
       expect(() => parseProbability(bad)).toThrow(/expected a probability like 5% or 0.05/);
     }
+  });
+});
+
+describe('the units docs/scenarios.md lists are exactly the ones accepted', () => {
+  const doc = readFileSync(new URL('../../docs/scenarios.md', import.meta.url), 'utf8');
+  /** The backticked units in the "accepted units" cell of a row of the Units table. */
+  const accepted = (kind: string): string[] => {
+    const row = doc.split('\n').find((l) => l.startsWith(`| ${kind} |`));
+    const cell = row?.split('|')[2] ?? '';
+    return [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1] as string);
+  };
+  const refused = (parse: (v: string) => number, text: string): boolean => {
+    try {
+      parse(text);
+      return false;
+    } catch {
+      return true;
+    }
+  };
+  // Spellings people write: every case variant of the listed units, and the usual words.
+  const variants = (units: string[]): string[] =>
+    [...new Set(units.flatMap((u) => [u, u.toLowerCase(), u.toUpperCase(), u[0]?.toUpperCase() + u.slice(1)]))].concat([
+      'sec',
+      'secs',
+      'seconds',
+      'min',
+      'mins',
+      'minutes',
+      'hr',
+      'hours',
+      'd',
+      'day',
+      'days',
+      'w',
+      'weeks',
+      'y',
+      'years',
+      'b',
+      'kb',
+      'Kb',
+      'mb',
+      'Mb',
+      'gb',
+      'kib',
+      'mib',
+      'Kib',
+      'Mib',
+      'kbit',
+      'Mbit',
+      'bit',
+      'bits',
+      'bps',
+      'Mbps',
+      'KiB/s',
+    ]);
+
+  it('durations', () => {
+    const units = accepted('duration');
+    expect(units).toEqual(['ms', 's', 'm', 'h']);
+    for (const u of variants(units))
+      expect({ u, refused: refused(parseDuration, `2${u}`) }).toEqual({ u, refused: !units.includes(u) });
+  });
+
+  it('sizes', () => {
+    const units = accepted('size');
+    expect(units).toEqual(['B', 'kB', 'KB', 'MB', 'GB', 'TB', 'KiB', 'MiB', 'GiB', 'TiB']);
+    for (const u of variants(units))
+      expect({ u, refused: refused(parseSize, `2${u}`) }).toEqual({ u, refused: !units.includes(u) });
+  });
+
+  it('rates', () => {
+    const units = accepted('rate')
+      .filter((u) => u.endsWith('/s'))
+      .map((u) => u.slice(0, -2));
+    expect(units).toEqual(['', 'bit', 'kbit', 'Mbit', 'Gbit']);
+    const sizes = accepted('size');
+    for (const u of variants([...units.filter((x) => x !== ''), ...sizes]))
+      expect({ u, refused: refused(parseRate, `8${u}/s`) }).toEqual({ u, refused: !units.includes(u) && !sizes.includes(u) });
   });
 });
