@@ -1,4 +1,4 @@
-import { ScenarioError, formatProblem, type Problem } from '../errors.js';
+import { ScenarioError, formatProblem, formatWarning, type Problem } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { RuntimeChange } from '../cluster/runtime-sync.js';
 import type { RuleSet } from '../scenario/types.js';
@@ -19,7 +19,13 @@ export interface RulesAdmin {
   /** Make `set` the live rule set. */
   replace(set: RuleSet): void;
   /** Re-read the scenario files; on problems the previous rules keep serving. */
-  reload(reason: string): Promise<{ ok: boolean; rules: number; details: readonly Problem[]; changes: RuleSetDiff | null }>;
+  reload(reason: string): Promise<{
+    ok: boolean;
+    rules: number;
+    details: readonly Problem[];
+    changes: RuleSetDiff | null;
+    warnings: readonly string[];
+  }>;
   /** Told after every change made here, so other replicas can follow (the Redis sync); optional. */
   changed?(change: RuntimeChange): void;
   readonly log: Logger;
@@ -52,7 +58,7 @@ export function ruleRoutes(api: RulesAdmin): AdminRoute[] {
     route('POST', '/reload', true, async (ar) => {
       ar.req.resume(); // no body expected; drop any
       const result = await api.reload('admin API');
-      if (result.ok) sendJson(ar, 200, { ok: true, rules: result.rules, changes: result.changes });
+      if (result.ok) sendJson(ar, 200, { ok: true, rules: result.rules, changes: result.changes, warnings: result.warnings });
       else sendScenarioProblems(ar, result.details, 'the scenario files are invalid; the previous rules keep serving');
     }),
   ];
@@ -149,8 +155,10 @@ async function putRules(api: RulesAdmin, ar: AdminRequest): Promise<void> {
     { reqId: ar.id, rules: next.rules.length, ...changes },
     'admin: rule set replaced (it lasts until the next file reload)',
   );
+  const warnings = next.warnings.map(formatWarning);
+  for (const w of warnings) api.log.warn({ reqId: ar.id }, `scenario warning: ${w}`);
   api.changed?.({ kind: 'rules-replaced', text });
-  sendJson(ar, 200, { rules: next.rules.map(ruleView), changes });
+  sendJson(ar, 200, { rules: next.rules.map(ruleView), changes, warnings });
 }
 
 function sendScenarioProblems(ar: AdminRequest, problems: readonly Problem[], summary: string): void {

@@ -45,6 +45,8 @@ export interface ReloadResult {
   rules: number;
   /** What the reload changed; null when it failed. */
   changes: RuleSetDiff | null;
+  /** The new set's warnings, formatted like `faultline validate` prints them. */
+  warnings: string[];
 }
 
 /** A running faultline: the proxy, the admin listener, the live rule set. */
@@ -114,7 +116,14 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     });
   const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
 
-  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
+  let reloading: Promise<ReloadResult> = Promise.resolve({
+    ok: true,
+    problems: [],
+    details: [],
+    rules: 0,
+    changes: null,
+    warnings: [],
+  });
   const reload = (reason: string): Promise<ReloadResult> => {
     reloading = reloading.then(() => doReload(reason));
     return reloading;
@@ -127,7 +136,14 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       metrics.reloaded(true);
       logWarnings(log, next, reason);
       log.info({ reason, rules: next.rules.length, files: next.files, seed: next.seed, ...changes }, 'scenarios reloaded');
-      return { ok: true, problems: [], details: [], rules: next.rules.length, changes };
+      return {
+        ok: true,
+        problems: [],
+        details: [],
+        rules: next.rules.length,
+        changes,
+        warnings: next.warnings.map(formatWarning),
+      };
     } catch (err) {
       metrics.reloaded(false);
       const details: Problem[] =
@@ -136,7 +152,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
           : [{ file: settings.scenarios.join(', '), line: 1, column: 1, path: '', message: (err as Error).message }];
       const problems = details.map(formatProblem);
       for (const p of problems) log.error({ reason, problem: p }, 'scenario reload rejected; previous rules keep serving');
-      return { ok: false, problems, details, rules: rules.current.rules.length, changes: null };
+      return { ok: false, problems, details, rules: rules.current.rules.length, changes: null, warnings: [] };
     }
   };
 

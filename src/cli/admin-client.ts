@@ -72,6 +72,8 @@ export interface ReloadAnswer {
   readonly ok: boolean;
   readonly rules: number;
   readonly changes: RuleSetDiff | null;
+  /** Formatted like `faultline validate` prints them (absent from older servers). */
+  readonly warnings?: readonly string[];
 }
 
 export interface QuotaRow {

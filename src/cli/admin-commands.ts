@@ -257,6 +257,7 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
             ? ''
             : ` (added ${c.added.length}, removed ${c.removed.length}, changed ${c.changed.length}, unchanged ${c.unchanged})`;
         io.out(p.json ? JSON.stringify(answer, null, 2) : `reloaded: ${answer.rules} rules${what}`);
+        if (!p.json) for (const w of answer.warnings ?? []) io.err(w);
       } catch (err) {
         // Every problem on its own line, as `faultline validate` prints them.
         if (!(err instanceof AdminApiError) || err.problems.length === 0) throw err;

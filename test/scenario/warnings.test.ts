@@ -143,6 +143,20 @@ describe('unreachable rules', () => {
       (l) => l.level === 40 && l.reason === 'file change' && String(l.msg).includes('FROBNICATE'),
     );
     expect(reloaded).toMatchObject({ file, line: 6 });
+
+    // `faultline reload` prints them too (stderr), as does the admin API's PUT /rules answer.
+    const cli = await runCli(['reload', '--admin', `127.0.0.1:${proxy.adminPort}`]);
+    expect(cli.code).toBe(0);
+    expect(cli.stdout).toMatch(/^reloaded: 2 rules/);
+    expect(cli.stderr.trim().split('\n')).toEqual([
+      `${file}:5:5: warning: rules[1]: rule "uploads" can never fire: rule "catch-all" (line 3) comes first, always fires and matches every request this one matches`,
+      `${file}:6:28: warning: rules[1].match.method[1]: "FROBNICATE" is not a registered HTTP method (IANA) nor a common one like PURGE: the rule fires only for clients that send exactly this method`,
+    ]);
+    const put = await request(`http://127.0.0.1:${proxy.adminPort}/rules`, { method: 'PUT', body: SHADOWED });
+    expect(put.status).toBe(200);
+    expect((JSON.parse(put.text) as { warnings: string[] }).warnings).toEqual([
+      '<request>:5:5: warning: rules[1]: rule "uploads" can never fire: rule "catch-all" (line 3) comes first, always fires and matches every request this one matches',
+    ]);
   });
 });
 
