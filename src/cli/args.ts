@@ -102,6 +102,12 @@ export function usageMessage(err: unknown, options: readonly OptionSpec[] = []):
     if (spec.kind === 'boolean') return `--${spec.name} takes no value`;
     return `--${spec.name} needs a value (--${spec.name} ${spec.value ?? 'VALUE'})`;
   }
+  // A command with its own option table (inspect): the same words, from node's message.
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag !== '') {
+    if (msg.includes('does not take an argument')) return `${flag} takes no value`;
+    if (msg.includes('ambiguous')) return `${flag} needs a value (one starting with a dash is written ${flag}=-VALUE)`;
+    return `${flag} needs a value`;
+  }
   return msg.replace(/\. To specify.*$/, '');
 }
 

@@ -100,6 +100,20 @@ describe('admin client and inspect addresses', () => {
     });
   });
 
+  it('inspect says what is wrong with its options in the same words', async () => {
+    for (const [args, line] of [
+      [['--timeout'], 'faultline inspect: --timeout needs a value'],
+      [['--json=1', 'http://127.0.0.1:1/'], 'faultline inspect: --json takes no value'],
+      [
+        ['--max-redirects', '-5', 'http://127.0.0.1:1/'],
+        'faultline inspect: --max-redirects needs a value (one starting with a dash is written --max-redirects=-VALUE)',
+      ],
+    ] as const) {
+      const r = await runCli(['inspect', ...args]);
+      expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 2, stderr: `${line}\n` });
+    }
+  });
+
   it('inspect localhost:8080/x suggests http://localhost:8080/x', async () => {
     const r = await runCli(['inspect', 'localhost:8080/x']);
     expect(r).toMatchObject({
