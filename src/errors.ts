@@ -62,6 +62,11 @@ export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
 }
 
+/** A problem that does not stop loading: `file:line:column: warning: path: message`. */
+export function formatWarning(p: Problem): string {
+  return `${p.file}:${p.line}:${p.column}: warning: ${p.path === '' ? '' : `${p.path}: `}${p.message}`;
+}
+
 /** Scenario validation failed: carries every problem found, not just the first. */
 export class ScenarioError extends FaultlineError {
   readonly problems: readonly Problem[];

@@ -12,24 +12,76 @@
 // --amount N sends N requests instead of running for --duration seconds; --json prints the
 // numbers as one JSON object. Exit 1 when the two counts disagree by more than
 // the requests in flight at the end (only when this script started faultline itself: elsewhere
-// other clients may add to the metrics), or when nothing was answered.
+// other clients may add to the metrics), when nothing was answered, or when no response was an
+// injected failure (then there is nothing to compare: the rules did not match this traffic).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const { values: opt } = parseArgs({
-  options: {
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '20' },
-    amount: { type: 'string' },
-    proxy: { type: 'string' },
-    admin: { type: 'string' },
-    scenario: { type: 'string', default: here('./scenario.yaml') },
-    json: { type: 'boolean', default: false },
-  },
-});
+
+const USAGE = `Usage: node examples/load/run.mjs [options]
+
+Load test through faultline (autocannon), then the split of what came back: injected failures
+versus real upstream errors, counted from the x-faultline-fault marker header and from /metrics.
+Without --proxy it starts the demo upstream and faultline (npm run build first).
+
+Options:
+  --duration S        seconds to run (default 10)
+  --amount N          send N requests instead of running for --duration
+  --connections N     concurrent connections (default 20)
+  --proxy URL         an already running faultline, e.g. http://localhost:8080
+  --admin URL         its admin listener (default http://127.0.0.1:8081)
+  --scenario FILE     scenario for the faultline this script starts (default examples/load/scenario.yaml)
+  --json              print the numbers as one JSON object
+  -h, --help          this help
+
+Exit code: 0 the counts agree; 1 they disagree, nothing was answered, or no injected failure was seen;
+2 a wrong command line.`;
+
+function usageError(message) {
+  console.error(`run.mjs: ${message} (see --help)`);
+  process.exit(2);
+}
+
+function positive(name, text) {
+  const n = Number(text);
+  if (!/^\d+$/.test(String(text)) || n <= 0) usageError(`--${name} "${text}" is not a positive integer`);
+  return n;
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      help: { type: 'boolean', short: 'h', default: false },
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '20' },
+      amount: { type: 'string' },
+      proxy: { type: 'string' },
+      admin: { type: 'string' },
+      scenario: { type: 'string', default: here('./scenario.yaml') },
+      json: { type: 'boolean', default: false },
+    },
+    allowPositionals: true,
+  });
+} catch (err) {
+  const flag = /'(-[^' ]+)/.exec(String(err.message))?.[1] ?? '';
+  if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') usageError(`unknown option ${flag}`);
+  if (err.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') usageError(`${flag} needs a value`);
+  if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') usageError(`unexpected argument ${flag}`);
+  usageError(String(err.message).split('\n')[0]);
+}
+const opt = parsed.values;
+if (opt.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (parsed.positionals.length > 0) usageError(`unexpected argument "${parsed.positionals[0]}"`);
+positive('duration', opt.duration);
+positive('connections', opt.connections);
+if (opt.amount !== undefined) positive('amount', opt.amount);
 const CLI = here('../../dist/cli/main.js');
 const children = [];
 
@@ -175,8 +227,16 @@ const autocannonView = {
   latencyP50ms: result.latency.p50,
   latencyP99ms: result.latency.p99,
 };
+// Agreement means something only when faults were injected: two zeros agree about nothing.
+const injectedSeen = byMarker.injected > 0 || (byMetrics?.injected ?? 0) > 0;
 const agree =
-  byMetrics === null ? null : ['injected', 'upstreamErrors'].every((k) => Math.abs(byMarker[k] - byMetrics[k]) <= connections);
+  byMetrics === null || !injectedSeen
+    ? null
+    : ['injected', 'upstreamErrors'].every((k) => Math.abs(byMarker[k] - byMetrics[k]) <= connections);
+const nothingInjected =
+  byMarker.responses > 0 && !injectedSeen
+    ? `No injected failure among ${byMarker.responses} responses (${byMarker.ok} ok, ${byMarker.clientErrors} 4xx, ${byMarker.upstreamErrors} 5xx from the upstream): the rules did not match this traffic (is the upstream the demo one, and are the rules enabled?), so there is nothing to compare.`
+    : null;
 
 for (const c of children) c.kill('SIGTERM');
 
@@ -203,10 +263,13 @@ if (opt.json) {
   console.log(
     `\n${pct(byMarker.injected, byMarker.responses)} of responses were injected failures, ${pct(byMarker.upstreamErrors, byMarker.responses)} real upstream errors.`,
   );
-  if (byMetrics === null) console.log('(/metrics not available on the admin listener: only the marker header was counted)');
+  if (nothingInjected !== null) console.log(nothingInjected);
+  else if (byMetrics === null) console.log('(/metrics not available on the admin listener: only the marker header was counted)');
   else
     console.log(
       agree ? 'Marker header and /metrics agree.' : 'Marker header and /metrics DISAGREE (other traffic, or --no-marker?).',
     );
 }
-process.exitCode = byMarker.responses === 0 || (own && agree === false) ? 1 : 0;
+if (opt.json && nothingInjected !== null) console.error(nothingInjected);
+if (byMarker.responses === 0) console.error('No response at all: is faultline running at ' + target.proxy + '?');
+process.exitCode = byMarker.responses === 0 || nothingInjected !== null || (own && agree === false) ? 1 : 0;

@@ -1,4 +1,4 @@
-import { ScenarioError, formatProblem, type Problem } from '../errors.js';
+import { ScenarioError, formatProblem, formatWarning, type Problem } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import type { RuntimeChange } from '../cluster/runtime-sync.js';
 import type { Rule, RuleSet } from '../scenario/types.js';
@@ -21,7 +21,13 @@ export interface RulesAdmin {
   /** Make `set` the live rule set. */
   replace(set: RuleSet): void;
   /** Re-read the scenario files; on problems the previous rules keep serving. */
-  reload(reason: string): Promise<{ ok: boolean; rules: number; details: readonly Problem[]; changes: RuleSetDiff | null }>;
+  reload(reason: string): Promise<{
+    ok: boolean;
+    rules: number;
+    details: readonly Problem[];
+    changes: RuleSetDiff | null;
+    warnings: readonly string[];
+  }>;
   /** Told after every change made here, so other replicas can follow (the Redis sync); optional. */
   changed?(change: RuntimeChange): void;
   /** Which rules a guard stops or a dry run holds back (shown with each rule); optional. */
@@ -64,7 +70,7 @@ export function ruleRoutes(api: RulesAdmin): AdminRoute[] {
     route('POST', '/reload', true, async (ar) => {
       ar.req.resume(); // no body expected; drop any
       const result = await api.reload('admin API');
-      if (result.ok) sendJson(ar, 200, { ok: true, rules: result.rules, changes: result.changes });
+      if (result.ok) sendJson(ar, 200, { ok: true, rules: result.rules, changes: result.changes, warnings: result.warnings });
       else sendScenarioProblems(ar, result.details, 'the scenario files are invalid; the previous rules keep serving');
     }),
   ];
@@ -205,8 +211,10 @@ async function putRules(api: RulesAdmin, ar: AdminRequest, view: (rule: Rule) =>
     { reqId: ar.id, rules: next.rules.length, ...changes },
     'admin: rule set replaced (it lasts until the next file reload)',
   );
+  const warnings = next.warnings.map(formatWarning);
+  for (const w of warnings) api.log.warn({ reqId: ar.id }, `scenario warning: ${w}`);
   api.changed?.({ kind: 'rules-replaced', text });
-  sendJson(ar, 200, { rules: next.rules.map(view), changes });
+  sendJson(ar, 200, { rules: next.rules.map(view), changes, warnings });
 }
 
 function sendScenarioProblems(ar: AdminRequest, problems: readonly Problem[], summary: string): void {

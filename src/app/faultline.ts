@@ -1,5 +1,5 @@
 import type { Server } from 'node:net';
-import { FaultlineError, ScenarioError, formatProblem, type Problem } from '../errors.js';
+import { FaultlineError, ScenarioError, formatProblem, formatWarning, type Problem } from '../errors.js';
 import type { HostPort, Settings } from '../config/settings.js';
 import { formatHostPort } from '../config/settings.js';
 import type { Logger } from '../log/logger.js';
@@ -52,6 +52,8 @@ export interface ReloadResult {
   rules: number;
   /** What the reload changed; null when it failed. */
   changes: RuleSetDiff | null;
+  /** The new set's warnings, formatted like `faultline validate` prints them. */
+  warnings: string[];
 }
 
 /** A running faultline: the proxy, the admin listener, the live rule set. */
@@ -90,6 +92,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const initial =
     settings.scenarios.length === 0 ? emptyRuleSet() : await (await loader()).loadRuleSet(settings.scenarios, loadOptions);
   const rules: RuleSetRef = { current: initial };
+  logWarnings(log, initial, 'load');
   const quotaParts = await createQuota(settings, { log, now, rules: () => rules.current });
   const guardMetrics = new GuardMetrics();
   const gate = new Gate({
@@ -124,7 +127,11 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     timeoutMs: settings.upstreamTimeoutMs,
     insecure: settings.upstreamInsecure,
   });
-  const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy, gate.events]);
+  const events: ProxyEvents = fanOut([
+    createLogEvents(log, { accessLog: settings.accessLog, oneLine: settings.logFormat === 'pretty' }),
+    metrics.proxy,
+    gate.events,
+  ]);
   const forwardCtx = { upstream, events };
   const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
   const quotaStore = quotaParts.store;
@@ -167,7 +174,14 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     });
   const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota, gate, sessions };
 
-  let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
+  let reloading: Promise<ReloadResult> = Promise.resolve({
+    ok: true,
+    problems: [],
+    details: [],
+    rules: 0,
+    changes: null,
+    warnings: [],
+  });
   const reload = (reason: string): Promise<ReloadResult> => {
     reloading = reloading.then(() => doReload(reason));
     return reloading;
@@ -178,8 +192,16 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       const changes = diffRuleSets(rules.current, next);
       replace(next);
       metrics.reloaded(true);
+      logWarnings(log, next, reason);
       log.info({ reason, rules: next.rules.length, files: next.files, seed: next.seed, ...changes }, 'scenarios reloaded');
-      return { ok: true, problems: [], details: [], rules: next.rules.length, changes };
+      return {
+        ok: true,
+        problems: [],
+        details: [],
+        rules: next.rules.length,
+        changes,
+        warnings: next.warnings.map(formatWarning),
+      };
     } catch (err) {
       metrics.reloaded(false);
       const details: Problem[] =
@@ -188,7 +210,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
           : [{ file: settings.scenarios.join(', '), line: 1, column: 1, path: '', message: (err as Error).message }];
       const problems = details.map(formatProblem);
       for (const p of problems) log.error({ reason, problem: p }, 'scenario reload rejected; previous rules keep serving');
-      return { ok: false, problems, details, rules: rules.current.rules.length, changes: null };
+      return { ok: false, problems, details, rules: rules.current.rules.length, changes: null, warnings: [] };
     }
   };
 
@@ -256,6 +278,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         'the admin listener is reachable beyond this machine and has no token: anyone who reaches it can change the rules (set --admin-token / FAULTLINE_ADMIN_TOKEN)',
       );
     }
+    if (settings.scenarios.length === 0)
+      log.warn('no scenario files given (--scenarios): every request passes through unchanged');
     log.info(
       {
         proxy: formatHostPort(proxyAddress),
@@ -304,6 +328,12 @@ function tlsSourceOf(settings: Settings): TlsSource | null {
   if (settings.tlsSelfSigned)
     return { kind: 'self-signed', hosts: settings.tlsHosts, fingerprintFile: settings.tlsFingerprintFile };
   return null;
+}
+
+/** One warning line per scenario warning (an unknown method, an unreachable rule): the set serves anyway. */
+function logWarnings(log: Logger, set: RuleSet, reason: string): void {
+  for (const w of set.warnings)
+    log.warn({ reason, file: w.file, line: w.line, column: w.column }, `scenario warning: ${formatWarning(w)}`);
 }
 
 function isLoopback(host: string): boolean {

@@ -3,6 +3,8 @@ import type { QuotaListing, QuotaRow, RulePatch, RuleView, RulesListing, VerifyA
 
 export type { QuotaRow } from '../client/wire.js';
 import type { Problem } from '../errors.js';
+import { formatHostPort } from '../config/settings.js';
+import { toHostPort } from '../config/values.js';
 
 /** Where the admin API is and how to authenticate; from flags, else env, else the default. */
 export interface AdminTarget {
@@ -36,24 +38,37 @@ export class AdminUnreachableError extends Error {
   }
 }
 
-/** `HOST:PORT` (or a URL) → the API's base URL; throws a plain Error with a usage message. */
+/** `HOST:PORT` (or an http:// URL) → the API's base URL; throws a plain Error with a usage message. */
 export function adminBase(address: string): string {
-  const text = /^https?:\/\//i.test(address) ? address : `http://${address}`;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error(`--admin: expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`);
+  const expected = `expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`;
+  if (/^https?:\/\//i.test(address)) {
+    let url: URL;
+    try {
+      url = new URL(address);
+    } catch {
+      throw new Error(expected);
+    }
+    if (url.pathname !== '/' || url.search !== '' || url.hash !== '') throw new Error(expected);
+    return url.origin;
   }
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '')
-    throw new Error(`--admin: expected HOST:PORT (e.g. ${DEFAULT_ADMIN}), got "${address}"`);
-  return url.origin;
+  let at;
+  try {
+    at = toHostPort(address);
+  } catch {
+    throw new Error(expected);
+  }
+  if (at.port === 0) throw new Error(`${expected}: port 0 is where faultline picks a free port, not an address to call`);
+  // A listen address is not a destination: 0.0.0.0 / :: mean "this machine".
+  const host = at.host === '0.0.0.0' || at.host === '::' ? '127.0.0.1' : at.host;
+  return `http://${formatHostPort({ host, port: at.port })}`;
 }
 
 export interface ReloadAnswer {
   readonly ok: boolean;
   readonly rules: number;
   readonly changes: RuleSetDiff | null;
+  /** Formatted like `faultline validate` prints them (absent from older servers). */
+  readonly warnings?: readonly string[];
 }
 
 /** A small client for faultline's admin API (global fetch; 10 s per call). */
@@ -128,7 +143,7 @@ export class AdminClient {
       text = await res.text();
     } catch (err) {
       const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      const why = cause?.code ?? cause?.message ?? (err as Error).message;
+      const why = unreachableReason(cause?.code, this.target.base) ?? cause?.message ?? (err as Error).message;
       throw new AdminUnreachableError(
         `cannot reach the admin API at ${this.target.base}: ${why} (is faultline running? see --admin / FAULTLINE_ADMIN)`,
         err,
@@ -148,6 +163,14 @@ export class AdminClient {
     const problems = Array.isArray(problem.problems) ? (problem.problems as Problem[]) : [];
     throw new AdminApiError(res.status, detail, typeof problem.code === 'string' ? problem.code : null, problems);
   }
+}
+
+/** The usual reasons, in words. */
+function unreachableReason(code: string | undefined, base: string): string | null {
+  if (code === 'ECONNREFUSED') return 'connection refused (nothing listens there)';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `no such host "${new URL(base).hostname}"`;
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'no answer (timed out)';
+  return code ?? null;
 }
 
 function parseJson(text: string): unknown {

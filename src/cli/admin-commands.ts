@@ -1,8 +1,9 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import bytes from 'bytes-iec';
 import { FaultlineError, formatProblem } from '../errors.js';
 import type { RuleView } from '../admin/rule-view.js';
 import { AdminApiError, AdminClient, AdminUnreachableError, DEFAULT_ADMIN, adminBase, type QuotaRow } from './admin-client.js';
-import { usageMessage } from './args.js';
+import { parseCommandLine, type OptionSpec, type ParsedLine } from './args.js';
+import { optionsHelp } from './help.js';
 import type { CommandIO } from './io.js';
 
 /*
@@ -14,26 +15,70 @@ import type { CommandIO } from './io.js';
 type AdminCommand = (argv: string[], io: CommandIO) => Promise<number>;
 type Env = Readonly<Record<string, string | undefined>>;
 
-const COMMON_HELP = `Options:
-  --admin HOST:PORT     the admin listener (env FAULTLINE_ADMIN, default ${DEFAULT_ADMIN})
-  --admin-token TOKEN   bearer token, when faultline runs with one (env FAULTLINE_ADMIN_TOKEN;
-                        prefer the env variable: a flag shows in the process list)
-  --json                print the API's JSON answer
-  -h, --help            this help`;
+const COMMON_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'admin',
+    kind: 'string',
+    value: 'HOST:PORT',
+    help: 'the admin listener',
+    default: DEFAULT_ADMIN,
+    note: 'env FAULTLINE_ADMIN',
+  },
+  {
+    name: 'admin-token',
+    kind: 'string',
+    value: 'TOKEN',
+    help: 'bearer token, when faultline runs with one',
+    note: 'env FAULTLINE_ADMIN_TOKEN (prefer it: a flag shows in the process list)',
+  },
+  { name: 'json', kind: 'boolean', help: "print the API's JSON answer" },
+];
 
-const FOR_HELP = `Options:\n  --for DURATION        revert to the file's value after this long (e.g. 5m; at most 24h)\n`;
+const PROBABILITY_OPTION: OptionSpec = {
+  name: 'probability',
+  kind: 'string',
+  value: 'P',
+  help: 'the new probability (25% or 0.25, or default)',
+};
+
+const COMMON_HELP = `Options:\n${optionsHelp(COMMON_OPTIONS)}`;
+
+const FOR_OPTION: OptionSpec = {
+  name: 'for',
+  kind: 'string',
+  value: 'DURATION',
+  help: "revert to the file's value after this long (e.g. 5m; at most 24h)",
+};
+
+const REPORT_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'since',
+    kind: 'string',
+    value: 'DURATION',
+    help: 'only the last DURATION, e.g. 10m (default: since start, at most 1h)',
+  },
+  { name: 'format', kind: 'string', value: 'FORMAT', values: ['md', 'json'], help: 'Markdown (default) or JSON' },
+];
+
+/** The options each command takes besides the common ones. */
+function optionsOf(command: string): readonly OptionSpec[] {
+  if (command === 'set') return [PROBABILITY_OPTION, FOR_OPTION, ...COMMON_OPTIONS];
+  if (command === 'enable' || command === 'disable') return [FOR_OPTION, ...COMMON_OPTIONS];
+  if (command === 'report') return [...REPORT_OPTIONS, ...COMMON_OPTIONS];
+  return COMMON_OPTIONS;
+}
 
 const HELP: Record<string, string> = {
+  enable: `Usage: faultline enable NAME [--for DURATION] [options]\n\nEnables a rule at once (its window, if any, starts counting now). With --for (e.g. 5m) it goes\nback to what its scenario file says when the time is up.\n\nOptions:\n${optionsHelp(optionsOf('enable'))}`,
+  disable: `Usage: faultline disable NAME [--for DURATION] [options]\n\nDisables a rule at once: matching requests pass through. With --for (e.g. 5m) it goes back to\nwhat its scenario file says when the time is up.\n\nOptions:\n${optionsHelp(optionsOf('disable'))}`,
+  set: `Usage: faultline set NAME --probability P [--for DURATION] [options]\n\nOverrides a rule's probability at once (P like 25% or 0.25; "default" drops the override).\nThe override lasts until the rule changes in its scenario file, or, with --for, that long.\n\nOptions:\n${optionsHelp(optionsOf('set'))}`,
+  quotas: `Usage: faultline quotas [options]\n\nLists quota usage per rule and key (used, limit, in-flight reservations, tracked objects).\nByte counts are shown in IEC units (KiB, MiB, ...); --json gives exact bytes.\n\n${COMMON_HELP}`,
   rules: `Usage: faultline rules [options]\n\nLists the live rules: name, state, kind, trigger, matched and injected counts, source.\n\n${COMMON_HELP}`,
-  enable: `Usage: faultline enable NAME [--for DURATION] [options]\n\nEnables a rule at once (its window, if any, starts counting now). With --for (e.g. 5m) it goes\nback to what its scenario file says when the time is up.\n\n${FOR_HELP}${COMMON_HELP.slice('Options:\n'.length)}`,
-  disable: `Usage: faultline disable NAME [--for DURATION] [options]\n\nDisables a rule at once: matching requests pass through. With --for (e.g. 5m) it goes back to\nwhat its scenario file says when the time is up.\n\n${FOR_HELP}${COMMON_HELP.slice('Options:\n'.length)}`,
-  set: `Usage: faultline set NAME --probability P [--for DURATION] [options]\n\nOverrides a rule's probability at once (P like 25% or 0.25; "default" drops the override).\nThe override lasts until the rule changes in its scenario file, or, with --for, that long.\n\nOptions:\n  --probability P       the new probability\n  --for DURATION        revert to the file's probability after this long (e.g. 2m; at most 24h)\n${COMMON_HELP.slice('Options:\n'.length)}`,
-  quotas: `Usage: faultline quotas [options]\n\nLists quota usage per rule and key (used, limit, in-flight reservations, tracked objects).\n\n${COMMON_HELP}`,
   quota: `Usage: faultline quota set RULE KEY USED [options]\n       faultline quota reset [RULE [KEY]] [options]\n\nset: sets a key's usage (USED like 9MiB for a bytes quota, a count for a requests quota), e.g. to\nstart a test near the limit. reset: forgets usage of everything, of one rule, or of one key.\n\n${COMMON_HELP}`,
   resume: `Usage: faultline resume [GUARD] [options]\n\nResumes the rules a tripped guard stopped (every tripped guard's, without GUARD).\n\n${COMMON_HELP}`,
   heartbeat: `Usage: faultline heartbeat [options]\n\nTells a faultline started with --require-heartbeat that the controller is alive: injection stays\non for one more interval. Call it from the job running the experiment, more often than the interval.\n\n${COMMON_HELP}`,
   guards: `Usage: faultline guards [options]\n\nLists the guards (state, trips, the figures of the last trip), dry run, heartbeat and share limits.\n\n${COMMON_HELP}`,
-  report: `Usage: faultline report [--since DURATION] [--format md|json] [options]\n\nThe experiment report: per rule the requests matched and injected (and would-have-injected in a\ndry run), guard trips, upstream errors and latency percentiles before, during and after injection.\n\nOptions:\n  --since DURATION      only the last DURATION, e.g. 10m (default: since start, at most 1h)\n  --format md|json      Markdown (default) or JSON\n${COMMON_HELP.slice('Options:\n'.length)}`,
+  report: `Usage: faultline report [--since DURATION] [--format md|json] [options]\n\nThe experiment report: per rule the requests matched and injected (and would-have-injected in a\ndry run), guard trips, upstream errors and latency percentiles before, during and after injection.\n\nOptions:\n${optionsHelp(optionsOf('report'))}`,
   reload: `Usage: faultline reload [options]\n\nRe-reads the scenario files; on problems they are listed and the previous rules keep serving.\n\n${COMMON_HELP}`,
 };
 
@@ -48,6 +93,8 @@ interface Parsed {
   format: 'md' | 'json';
   /** `--for`: the change reverts after this duration. */
   for: string | null;
+  /** Where the token came from, for the message when the API refuses it; null: no token given. */
+  tokenFrom: string | null;
 }
 
 /** How many positional arguments a command takes: [at least, at most]. */
@@ -61,29 +108,15 @@ class UsageError extends FaultlineError {
 }
 
 function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed | 'help' {
-  let values: Record<string, string | boolean | undefined>;
-  let positionals: string[];
+  let line: ParsedLine;
   try {
-    const options: NonNullable<ParseArgsConfig['options']> = {
-      admin: { type: 'string' },
-      'admin-token': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    };
-    if (command === 'set') options.probability = { type: 'string' };
-    if (command === 'report') {
-      options.since = { type: 'string' };
-      options.format = { type: 'string' };
-    }
-    if (command === 'set' || command === 'enable' || command === 'disable') options.for = { type: 'string' };
-    const parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: true });
-    // No option is `multiple`, so every value is a string or a boolean.
-    values = parsed.values as Record<string, string | boolean | undefined>;
-    positionals = parsed.positionals;
+    line = parseCommandLine(argv, optionsOf(command));
   } catch (err) {
-    throw new UsageError(usageMessage(err));
+    throw new UsageError((err as Error).message);
   }
-  if (values.help === true) return 'help';
+  if (line.help) return 'help';
+  const values = line.values;
+  const positionals = [...line.positionals];
   if (positionals.length < arity[0] || positionals.length > arity[1]) {
     throw new UsageError(
       arity[1] === 0
@@ -95,51 +128,56 @@ function parse(command: string, argv: string[], env: Env, arity: Arity): Parsed 
           : `wrong number of arguments (see --help)`,
     );
   }
-  const probability = typeof values.probability === 'string' ? values.probability : null;
-  const format = str(values.format) ?? 'md';
+  const probability = str(values.get('probability')) ?? null;
+  const format = str(values.get('format')) ?? 'md';
   if (format !== 'md' && format !== 'json') throw new UsageError(`--format: expected md or json, got "${format}"`);
   if (command === 'set' && probability === null)
     throw new UsageError('give --probability P, e.g. --probability 25% (see --help)');
+  const flagAdmin = str(values.get('admin'));
   let base: string;
   try {
-    base = adminBase(str(values.admin) ?? env.FAULTLINE_ADMIN ?? DEFAULT_ADMIN);
+    base = adminBase(flagAdmin ?? env.FAULTLINE_ADMIN ?? DEFAULT_ADMIN);
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(`${flagAdmin === undefined ? 'FAULTLINE_ADMIN' : '--admin'}: ${(err as Error).message}`);
   }
-  const token = str(values['admin-token']) ?? (env.FAULTLINE_ADMIN_TOKEN === '' ? undefined : env.FAULTLINE_ADMIN_TOKEN) ?? null;
+  const flagToken = str(values.get('admin-token'));
+  const envToken = env.FAULTLINE_ADMIN_TOKEN === '' ? undefined : env.FAULTLINE_ADMIN_TOKEN;
+  const token = flagToken ?? envToken ?? null;
   return {
     client: new AdminClient({ base, token }),
-    json: values.json === true,
+    json: values.get('json') === true,
     name: positionals[0] ?? null,
     args: positionals,
     probability,
-    since: str(values.since) ?? null,
+    since: str(values.get('since')) ?? null,
     format,
-    for: typeof values.for === 'string' ? values.for : null,
+    for: str(values.get('for')) ?? null,
+    tokenFrom: flagToken !== undefined ? '--admin-token' : envToken !== undefined ? 'FAULTLINE_ADMIN_TOKEN' : null,
   };
 }
 
-function str(v: string | boolean | undefined): string | undefined {
+function str(v: string | boolean | readonly string[] | undefined): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
 /** Wraps a command body with flag parsing, help and the exit-code policy. */
 function command(name: string, arity: Arity, env: Env, body: (p: Parsed, io: CommandIO) => Promise<void>): AdminCommand {
   return async (argv, io) => {
+    let tokenFrom: string | null = null;
     try {
       const parsed = parse(name, argv, env, arity);
       if (parsed === 'help') {
         io.out(HELP[name] as string);
         return 0;
       }
+      tokenFrom = parsed.tokenFrom;
       await body(parsed, io);
       return 0;
     } catch (err) {
       if (err instanceof UsageError) io.err(`faultline ${name}: ${err.message}`);
       else if (err instanceof AdminUnreachableError) io.err(`faultline ${name}: ${err.message}`);
       else if (err instanceof AdminApiError) {
-        const hint = err.status === 401 ? ' (give --admin-token or FAULTLINE_ADMIN_TOKEN)' : '';
-        io.err(`faultline ${name}: ${err.message}${hint}`);
+        io.err(`faultline ${name}: ${err.status === 401 || err.status === 403 ? tokenMessage(tokenFrom) : err.message}`);
         return 1;
       } else throw err;
       return 2;
@@ -147,11 +185,23 @@ function command(name: string, arity: Arity, env: Env, body: (p: Parsed, io: Com
   };
 }
 
+/** A refused token and a missing one are different mistakes: say which one this is. */
+function tokenMessage(tokenFrom: string | null): string {
+  return tokenFrom === null
+    ? 'the admin API requires a token: set FAULTLINE_ADMIN_TOKEN (or give --admin-token TOKEN) to the one faultline runs with'
+    : `the admin API refused the token from ${tokenFrom}: it is not the one faultline runs with`;
+}
+
 const NONE: Arity = [0, 0];
 const ONE: Arity = [1, 1];
 
 const QUOTA_ARGS: Arity = [1, 4];
 const OPTIONAL_ONE: Arity = [0, 1];
+
+/** Bytes in IEC units (`9MiB`, the spelling a scenario file or `quota set` takes); a request count as is. */
+function amount(n: number, unit: QuotaRow['unit']): string {
+  return unit === 'bytes' ? (bytes.format(n, { mode: 'binary', decimalPlaces: 1 }) ?? String(n)) : String(n);
+}
 
 /** Quota usage as a table: rule, key, used / limit, percent, pending, objects. */
 export function formatQuotaTable(rows: readonly QuotaRow[]): string {
@@ -161,8 +211,8 @@ export function formatQuotaTable(rows: readonly QuotaRow[]): string {
     table.push([
       q.rule,
       q.key,
-      String(q.used),
-      String(q.limit),
+      amount(q.used, q.unit),
+      amount(q.limit, q.unit),
       `${Math.round((q.used / q.limit) * 100)}%`,
       String(q.pending ?? 0),
       String(q.objects ?? 0),
@@ -246,7 +296,13 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
         if (rule === undefined || key === undefined || used === undefined)
           throw new UsageError('give RULE KEY USED, e.g. quota set tenant-storage-quota alice 9MiB');
         const row = await p.client.setQuota(rule, key, used);
-        io.out(p.json ? JSON.stringify(row, null, 2) : `${row.rule} ${row.key}: ${row.used} of ${row.limit} ${row.unit} used`);
+        io.out(
+          p.json
+            ? JSON.stringify(row, null, 2)
+            : row.unit === 'bytes'
+              ? `${row.rule} ${row.key}: ${amount(row.used, row.unit)} of ${amount(row.limit, row.unit)} used`
+              : `${row.rule} ${row.key}: ${row.used} of ${row.limit} requests used`,
+        );
         return;
       }
       if (action === 'reset') {
@@ -283,6 +339,7 @@ export function createAdminCommands(env: Env): Record<string, AdminCommand> {
             ? ''
             : ` (added ${c.added.length}, removed ${c.removed.length}, changed ${c.changed.length}, unchanged ${c.unchanged})`;
         io.out(p.json ? JSON.stringify(answer, null, 2) : `reloaded: ${answer.rules} rules${what}`);
+        if (!p.json) for (const w of answer.warnings ?? []) io.err(w);
       } catch (err) {
         // Every problem on its own line, as `faultline validate` prints them.
         if (!(err instanceof AdminApiError) || err.problems.length === 0) throw err;

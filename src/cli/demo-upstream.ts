@@ -1,32 +1,25 @@
-import { parseArgs } from 'node:util';
 import { toHostPort } from '../config/values.js';
 import { formatHostPort } from '../config/settings.js';
 import { createDemoUpstream } from '../demo/upstream.js';
 import { FaultlineError } from '../errors.js';
 import { listen } from '../net/listen.js';
-import { usageMessage } from './args.js';
-import { DEMO_UPSTREAM_HELP } from './help.js';
+import { parseCommandLine } from './args.js';
+import { DEMO_UPSTREAM_HELP, DEMO_UPSTREAM_OPTIONS } from './help.js';
 import type { CommandIO } from './io.js';
 
 /** `faultline demo-upstream [--listen HOST:PORT]`: runs until SIGTERM/SIGINT. */
 export async function demoUpstreamCommand(argv: readonly string[], io: CommandIO): Promise<number> {
-  let values: { listen?: string | undefined; help?: boolean | undefined };
-  try {
-    values = parseArgs({
-      args: [...argv],
-      options: { listen: { type: 'string' }, help: { type: 'boolean' } },
-      strict: true,
-    }).values;
-  } catch (err) {
-    throw new FaultlineError('FAULTLINE_USAGE', usageMessage(err));
-  }
-  if (values.help === true) {
+  const line = parseCommandLine(argv, DEMO_UPSTREAM_OPTIONS);
+  if (line.help) {
     io.out(DEMO_UPSTREAM_HELP);
     return 0;
   }
+  if (line.positionals.length > 0)
+    throw new FaultlineError('FAULTLINE_USAGE', `unexpected argument "${line.positionals[0]}" (see --help)`);
+  const listenAt = line.values.get('listen');
   let at;
   try {
-    at = toHostPort(values.listen ?? process.env.FAULTLINE_LISTEN ?? '127.0.0.1:8090');
+    at = toHostPort((typeof listenAt === 'string' ? listenAt : undefined) ?? process.env.FAULTLINE_LISTEN ?? '127.0.0.1:8090');
   } catch (err) {
     throw new FaultlineError('FAULTLINE_CONFIG_INVALID', `--listen: ${(err as Error).message}`);
   }

@@ -1,4 +1,5 @@
 import { SETTINGS, type SettingSpec } from '../config/spec.js';
+import { CONFIG_OPTION, HELP_OPTION, settingOptions, type OptionSpec } from './args.js';
 
 export const MAIN_HELP = `faultline — a fault-injecting HTTP reverse proxy
 
@@ -20,19 +21,32 @@ Commands:
   verify RULE...   exit 1 unless each rule fired as expected (--min N, --ratio R±T, --session ID)
   version          print the version
 
-Run 'faultline <command> --help' for a command's options.`;
+Run 'faultline <command> --help' (or -h) for a command's options.`;
+
+/**
+ * Options as help lines: `-h, --help`, `--listen HOST:PORT`, `--[no-]marker`, the values an enum
+ * takes and the default, then a note line (the environment variable) when there is one.
+ */
+export function optionsHelp(options: readonly OptionSpec[]): string {
+  const all = options.some((o) => o.name === 'help') ? options : [...options, HELP_OPTION];
+  return all
+    .map((o) => {
+      const long =
+        o.kind === 'boolean' ? (o.negatable === true ? `--[no-]${o.name}` : `--${o.name}`) : `--${o.name} ${o.value ?? 'VALUE'}`;
+      const flag = `${o.short === undefined ? '    ' : `-${o.short}, `}${long}`;
+      const extra = [
+        o.values === undefined ? '' : `one of: ${o.values.join(', ')}`,
+        o.default === undefined ? '' : `default ${o.default}`,
+      ].filter((x) => x !== '');
+      const text = `${o.help}${extra.length === 0 ? '' : ` (${extra.join('; ')})`}`;
+      const line = `  ${flag.padEnd(32)} ${text}`;
+      return o.note === undefined ? line : `${line}\n  ${''.padEnd(32)} ${o.note}`;
+    })
+    .join('\n');
+}
 
 export function settingsHelp(specs: readonly SettingSpec[] = SETTINGS): string {
-  const lines = specs.map((s) => {
-    const flag = s.kind === 'boolean' ? `--${s.flag}` : `--${s.flag} ${s.kind === 'list' ? 'PATH' : s.kind.toUpperCase()}`;
-    const dflt = s.default === null ? '' : ` (default ${String(s.default)})`;
-    return `  ${flag.padEnd(30)} ${s.help}${dflt}\n  ${''.padEnd(30)} env ${s.env}`;
-  });
-  return [
-    ...lines,
-    `  ${'--config FILE'.padEnd(30)} YAML file with any of these settings (env FAULTLINE_CONFIG)`,
-    `  ${'--help'.padEnd(30)} this help`,
-  ].join('\n');
+  return optionsHelp([...settingOptions(specs), CONFIG_OPTION]);
 }
 
 export const SERVE_HELP = (): string => `Usage: faultline serve --upstream URL [options]
@@ -51,12 +65,33 @@ scenarios/demo.yaml unless --scenarios is given. Takes the serve options except 
 Options:
 ${settingsHelp(SETTINGS.filter((s) => s.key !== 'upstream'))}`;
 
+export const DEMO_UPSTREAM_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'listen',
+    kind: 'string',
+    value: 'HOST:PORT',
+    help: 'where to listen',
+    default: '127.0.0.1:8090',
+    note: 'env FAULTLINE_LISTEN',
+  },
+];
+
 export const DEMO_UPSTREAM_HELP = `Usage: faultline demo-upstream [--listen HOST:PORT]
 
-Runs only the built-in demo upstream (default 127.0.0.1:8090):
+Runs only the built-in demo upstream:
   GET  /status/:code   that status with its standard headers and a diagnostic JSON body
   ANY  /echo           the request as JSON
   GET  /bytes/:n       n bytes, streamed
   PUT|POST /upload/*   reads and counts the body, answers 201 with the byte count
   DELETE /upload/*     204
-  ANY  /delay/:ms      answers after ms milliseconds`;
+  ANY  /delay/:ms      answers after ms milliseconds
+
+Options:
+${optionsHelp(DEMO_UPSTREAM_OPTIONS)}`;
+
+export const VERSION_HELP = `Usage: faultline version (or faultline --version)
+
+Prints faultline's version.
+
+Options:
+${optionsHelp([])}`;

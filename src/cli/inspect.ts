@@ -100,6 +100,9 @@ function parse(argv: readonly string[]): Parsed {
   const status = v.status === undefined ? null : parseInteger('--status', v.status, 200, 599);
   const [url, extra] = parsed.positionals;
   if (extra !== undefined) throw usage(`one URL expected, got also "${extra}"`);
+  // `localhost:8080/x` would read as scheme "localhost:": the scheme was left out, as with curl.
+  if (url !== undefined && /^(localhost|\[[\da-f:.]+\]|[\w-]+(\.[\w-]+)+)(:\d+)?([/?#]|$)/i.test(url))
+    throw usage(`"${url}" is not a URL: did you mean http://${url.replace(/^\/+/, '')} ?`);
   if (v.help !== true) {
     if (status === null && url === undefined) throw usage('a URL is required (or --status N; see --help)');
     if (status !== null && url !== undefined) throw usage('--status inspects faultline itself and takes no URL');

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { FaultlineError, ScenarioError, formatProblem } from '../errors.js';
 import { silenceHttpProxyDeprecation } from '../log/deprecations.js';
-import { MAIN_HELP } from './help.js';
+import { MAIN_HELP, VERSION_HELP } from './help.js';
+import { parseCommandLine } from './args.js';
 import { processIO, type CommandIO } from './io.js';
 import { demoCommand, serveCommand } from './serve.js';
 import { demoUpstreamCommand } from './demo-upstream.js';
@@ -22,7 +23,14 @@ const COMMANDS: Record<string, Command> = {
   },
   ...ADMIN_COMMANDS,
   verify: async (argv, io) => (await import('./verify.js')).verifyCommand(argv, io),
-  version: async (_argv, io) => {
+  version: async (argv, io) => {
+    const line = parseCommandLine(argv, []);
+    if (line.help) {
+      io.out(VERSION_HELP);
+      return 0;
+    }
+    if (line.positionals.length > 0)
+      throw new FaultlineError('FAULTLINE_USAGE', `unexpected argument "${line.positionals[0]}" (see --help)`);
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
     io.out(pkg.version);
     return 0;

@@ -3,6 +3,7 @@
  *
  *   GET /                      index.html  ┐ built by `npm run build` into dist/console/, read on
  *   GET /console/assets/:name  js, css     ┘ first use; ETag, gzip, strict CSP (static.ts)
+ *   GET /console, /console/    302 to /    (where people look for it first)
  *   GET /console/info          what the page shows in its header, the inspector's allowed targets
  *   POST /console/inspect      the inspector, run from the server (inspect-route.ts, target.ts)
  *
@@ -45,6 +46,11 @@ export function consoleRoutes(deps: ConsoleDeps): AdminRoute[] {
   };
   return [
     route('GET', '/', false, (ar) => serve(ar, 'index.html')),
+    // The page has one address, `/`; `/console/` is where people try first.
+    route('GET', '/console', false, (ar) => {
+      ar.req.resume();
+      ar.res.writeHead(302, { location: '/', 'content-length': '0', 'cache-control': 'no-store' }).end();
+    }),
     route('GET', '/console/assets/:name', false, (ar) => serve(ar, name(ar))),
     route('GET', '/console/info', true, (ar) => {
       const proxy = policy.proxy();

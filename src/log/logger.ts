@@ -12,5 +12,8 @@ export function createLogger(options: { level: string; destination?: Destination
 export async function createSettingsLogger(options: { level: string; format: 'json' | 'pretty' }): Promise<Logger> {
   if (options.format !== 'pretty') return createLogger({ level: options.level });
   const { default: pretty } = await import('pino-pretty');
-  return createLogger({ level: options.level, destination: pretty({ colorize: process.stdout.isTTY, sync: true }) });
+  return createLogger({
+    level: options.level,
+    destination: pretty({ colorize: process.stdout.isTTY, sync: true, ignore: 'pid,hostname,service' }),
+  });
 }

@@ -8,19 +8,43 @@ export function faultCode(ex: Exchange): number | null {
   return action !== null && (action.kind === 'status' || action.kind === 'replaceStatus') ? action.status : null;
 }
 
+export interface LogEventOptions {
+  /** One line per request (--access-log). */
+  readonly accessLog: boolean;
+  /**
+   * For people (--log-format pretty): a request is one line, `PUT /upload/a 507 3ms uploads-507`,
+   * its fields a separate debug line; with the access log, the request line carries the rule, so
+   * the fault line moves to debug too. JSON lines keep every field on the line, for machines.
+   */
+  readonly oneLine: boolean;
+}
+
 /**
  * The proxy's story in log lines: one info line per injected fault, a warn line per upstream
  * failure, and (only with --access-log) one line per request.
  */
-export function createLogEvents(log: Logger, accessLog: boolean): ProxyEvents {
+export function createLogEvents(log: Logger, options: LogEventOptions): ProxyEvents {
+  const { accessLog, oneLine } = options;
   return {
     requestStarted() {},
     faultApplied(ex: Exchange) {
       const kind = ex.rule?.fault.kind ?? 'header';
-      log.info(
-        { reqId: ex.id, rule: ex.rule?.name ?? 'header', kind, code: faultCode(ex), method: ex.req.method, path: ex.path },
-        'fault injected',
-      );
+      const fields = {
+        reqId: ex.id,
+        rule: ex.rule?.name ?? 'header',
+        kind,
+        code: faultCode(ex),
+        method: ex.req.method,
+        path: ex.path,
+      };
+      if (!oneLine) log.info(fields, 'fault injected');
+      else if (accessLog) log.debug(fields, 'fault injected');
+      else {
+        log.info(
+          `fault injected: ${ex.req.method ?? '-'} ${ex.path} ${fields.rule} (${kind}${fields.code === null ? '' : ` ${fields.code}`})`,
+        );
+        log.debug(fields, 'fault details');
+      }
     },
     upstreamFailed(ex: Exchange, reason: UpstreamFailure, err: Error) {
       log.warn(
@@ -39,6 +63,17 @@ export function createLogEvents(log: Logger, accessLog: boolean): ProxyEvents {
     },
     requestFinished(ex: Exchange, status: number) {
       if (!accessLog) return;
+      const ms = Date.now() - ex.startedAt;
+      if (oneLine) {
+        const rule = ex.faultName === null ? '' : ` ${ex.faultName}`;
+        log.info(`${ex.req.method ?? '-'} ${ex.path} ${status} ${ms}ms${rule}`);
+        if (log.isLevelEnabled('debug'))
+          log.debug(
+            { reqId: ex.id, outcome: ex.outcome, rule: ex.rule?.name ?? null, bytesIn: ex.bytesIn, bytesOut: ex.bytesOut },
+            'request details',
+          );
+        return;
+      }
       log.info(
         {
           reqId: ex.id,
@@ -46,7 +81,7 @@ export function createLogEvents(log: Logger, accessLog: boolean): ProxyEvents {
           path: ex.path,
           status,
           outcome: ex.outcome,
-          ms: Date.now() - ex.startedAt,
+          ms,
           bytesIn: ex.bytesIn,
           bytesOut: ex.bytesOut,
         },

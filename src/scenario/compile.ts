@@ -2,11 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Rule, RuleSet, RuleState, TriggerSpec } from './types.js';
 import type { ScenarioDocument } from './parse.js';
 import type { RuleDefinition } from './schema.js';
-import { isRecord } from './is-record.js';
+import { canonical } from './canonical.js';
 import { compileMatcher } from './matchers.js';
 import { RuleIndex, firstSegments } from './rule-index.js';
 import { createRandom, pickSeed } from './random.js';
 import { compileGuardPlan } from './guard-plan.js';
+import { scenarioWarnings } from './warnings.js';
 import { freshState, selectRule, type ScenarioRuleState, type SelectableRule } from './triggers.js';
 
 /** How a rule set is built: the set it replaces, the clock, and the random source (tests inject these). */
@@ -36,7 +37,7 @@ export function compileRuleSet(docs: readonly ScenarioDocument[], options: Compi
     doc.data.rules.forEach((def, i) => {
       const fingerprint = canonical(def);
       const state = carriedState(options.previous?.byName.get(def.name), fingerprint) ?? freshState(def.enabled, now);
-      rules.push(compileRule(def, doc.file, doc.ruleLines[i] ?? 1, fingerprint, state));
+      rules.push(compileRule(def, doc.file, doc.rulePositions[i]?.line ?? 1, fingerprint, state));
     });
   }
   const frozen = Object.freeze(rules);
@@ -49,6 +50,7 @@ export function compileRuleSet(docs: readonly ScenarioDocument[], options: Compi
     // On unless a file turns it off.
     marker: docs.every((d) => d.data.marker),
     files: Object.freeze(docs.map((d) => d.file)),
+    warnings: Object.freeze(scenarioWarnings(docs)),
     loadedAt: now,
     random,
     guards: compileGuardPlan(docs),
@@ -100,20 +102,6 @@ function carriedState(prev: Rule | undefined, fingerprint: string): ScenarioRule
   // A state built elsewhere has no `fired`: take the faults applied as the closest count.
   if (typeof state.fired !== 'number') state.fired = state.injected;
   return state as ScenarioRuleState;
-}
-
-/** JSON with sorted keys: the same definition, however written (5% or 0.05, key order), prints the same. */
-export function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isRecord(v)) {
-    const keys = Object.keys(v)
-      .filter((k) => v[k] !== undefined)
-      .sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
-  }
-  // JSON.stringify(undefined) is undefined at run time, whatever its declared type says.
-  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-  return JSON.stringify(v) ?? 'null';
 }
 
 function deepFreeze<T>(v: T): T {

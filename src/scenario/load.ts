@@ -4,6 +4,7 @@ import { ScenarioError, type Problem } from '../errors.js';
 import type { RuleSet } from './types.js';
 import { compileRuleSet, type CompileOptions } from './compile.js';
 import { checkAcrossFiles } from './across.js';
+import { scenarioWarnings } from './warnings.js';
 import { parseScenarioText, type Declared, type ScenarioDocument } from './parse.js';
 
 /*
@@ -22,6 +23,8 @@ export interface ScenarioFiles {
   readonly docs: readonly ScenarioDocument[];
   /** Every problem of every file, in file order, then by position. */
   readonly problems: readonly Problem[];
+  /** What loads but deserves a look (unknown methods, unreachable rules), over the valid files. */
+  readonly warnings: readonly Problem[];
 }
 
 const SCENARIO_FILE = /\.ya?ml$/;
@@ -49,7 +52,9 @@ export async function readScenarioFiles(paths: readonly string[]): Promise<Scena
   }
   problems.push(...checkAcrossFiles(declared));
   problems.sort((a, b) => (order.get(a.file) ?? -1) - (order.get(b.file) ?? -1) || a.line - b.line || a.column - b.column);
-  return { files, docs, problems };
+  // Warnings only for files without problems: a broken file's warnings would be noise beside them.
+  const bad = new Set(problems.map((p) => p.file));
+  return { files, docs, problems, warnings: scenarioWarnings(docs.filter((d) => !bad.has(d.file))) };
 }
 
 /**

@@ -2,13 +2,17 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { Problem } from '../errors.js';
 import { fallbackMessage, isRecord, UNKNOWN_KEY } from './schema-common.js';
 import { fileSchema, type FileDefinition } from './schema.js';
-import { formatPath, locate, type Position } from './positions.js';
+import { formatPath, locate, type DataPath, type Position } from './positions.js';
+import { judgeMethod, unknownMethodMessage } from './methods.js';
 
 /** One scenario file, validated: plain data plus where each rule starts (for `Rule.line`). */
 export interface ScenarioDocument {
   readonly file: string;
   readonly data: FileDefinition;
-  readonly ruleLines: readonly number[];
+  /** Where each rule starts (`Rule.line`, and the position warnings point at). */
+  readonly rulePositions: readonly Position[];
+  /** Problems that do not stop the file from loading: methods no registry knows. */
+  readonly warnings: readonly Problem[];
 }
 
 /**
@@ -67,8 +71,27 @@ export function parseScenarioText(text: string, file: string): ParseResult {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     return { declared, problems };
   }
-  const ruleLines = result.data.rules.map((_, i) => locate(doc, lines, ['rules', i]).line);
-  return { declared, doc: { file, data: result.data, ruleLines } };
+  const rulePositions = result.data.rules.map((_, i) => locate(doc, lines, ['rules', i]));
+  const warnings = methodWarnings(result.data, data, (path) => ({ file, ...locate(doc, lines, path), path: formatPath(path) }));
+  return { declared, doc: { file, data: result.data, rulePositions, warnings } };
+}
+
+/** A warning for each method that is neither registered nor common (typos are errors, see schema-match.ts). */
+function methodWarnings(data: FileDefinition, raw: unknown, at: (path: DataPath) => Omit<Problem, 'message'>): Problem[] {
+  const warnings: Problem[] = [];
+  data.rules.forEach((rule, i) => {
+    const methods = rule.match?.method ?? [];
+    // A single method written as a scalar has no list index in its path.
+    const rawRules = isRecord(raw) && Array.isArray(raw['rules']) ? (raw['rules'] as unknown[]) : [];
+    const rawMatch = isRecord(rawRules[i]) ? rawRules[i]['match'] : undefined;
+    const listed = isRecord(rawMatch) && Array.isArray(rawMatch['method']);
+    methods.forEach((m, j) => {
+      if (judgeMethod(m).kind !== 'unknown') return;
+      const path: DataPath = listed ? ['rules', i, 'match', 'method', j] : ['rules', i, 'match', 'method'];
+      warnings.push({ ...at(path), message: unknownMethodMessage(m) });
+    });
+  });
+  return warnings;
 }
 
 /** Names and seed as written, where they are well-formed; the schema reports the rest. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { judgeMethod } from './methods.js';
 import { TOKEN, isRecord, recordMessage, regexProblem, strict, valueCondition, type RegexSpec } from './schema-common.js';
 
 /*
@@ -41,7 +42,7 @@ const headerName = z
 
 export const matchSchema = strict(
   {
-    method: oneOrMany(method, METHOD_MESSAGE).optional(),
+    method: z.preprocess(methodTypos, oneOrMany(method, METHOD_MESSAGE)).optional(),
     path: oneOrMany(pathGlob, PATH_MESSAGE).optional(),
     pathRegex: pathRegex.optional(),
     headers: z
@@ -60,5 +61,18 @@ export const matchSchema = strict(
   },
   { when: () => true },
 );
+
+/** A method a couple of edits from a known one is a typo: the rule would never fire (see methods.ts). */
+function methodTypos(raw: unknown, ctx: z.RefinementCtx): unknown {
+  const check = (m: unknown, path: number[]): void => {
+    if (typeof m !== 'string' || !TOKEN.test(m)) return;
+    const verdict = judgeMethod(m.toUpperCase());
+    if (verdict.kind === 'typo')
+      ctx.addIssue({ code: 'custom', path, message: `unknown HTTP method "${m}" (did you mean "${verdict.guess}"?)` });
+  };
+  if (Array.isArray(raw)) raw.forEach((m, i) => check(m, [i]));
+  else check(raw, []);
+  return raw;
+}
 
 export type MatchDefinition = z.output<typeof matchSchema>;

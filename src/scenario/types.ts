@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { BuilderName } from '../http/dialects/presets.js';
 import type { GuardPlan } from './guard-plan.js';
+import type { Problem } from '../errors.js';
 
 /*
  * The compiled form of scenario files: the contract between src/scenario/ (which builds it once per
@@ -139,6 +140,8 @@ export interface RuleSet {
   /** Add the `x-faultline-fault: <rule>` marker to injected responses. */
   readonly marker: boolean;
   readonly files: readonly string[];
+  /** What validation found worth a warning (unknown methods, unreachable rules); the set loads anyway. */
+  readonly warnings: readonly Problem[];
   readonly loadedAt: number;
   /** The seeded source every random decision of this set draws from. */
   readonly random: () => number;

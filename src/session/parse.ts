@@ -90,12 +90,13 @@ export function parseSessionRequest(text: string): SessionRequest | { readonly p
     return { problems: problems.sort((a, b) => a.line - b.line || a.column - b.column) };
   const s = result.data;
   const rules: RuleDefinition[] = s.rules;
-  const ruleLines = rules.map((_, i) => locate(doc, lines, ['rules', i]).line);
+  const rulePositions = rules.map((_, i) => locate(doc, lines, ['rules', i]));
   return {
     doc: {
       file: SESSION_FILE,
       data: { version: 1, seed: s.seed, headerFaults: false, marker: true, dryRun: false, rules },
-      ruleLines,
+      rulePositions,
+      warnings: [],
     },
     seed: s.seed ?? null,
     ttlMs: s.ttl ?? DEFAULT_TTL_MS,

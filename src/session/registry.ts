@@ -43,6 +43,7 @@ const NOTHING: RuleSet = Object.freeze({
   random: () => 0,
   select: () => null,
   guards: compileGuardPlan([]),
+  warnings: [],
 });
 
 /**

@@ -129,8 +129,17 @@ describe('faultline rules / enable / disable / set / reload', () => {
     expect(unauthorized).toEqual({
       code: 1,
       out: '',
-      err: 'faultline rules: this admin route needs Authorization: Bearer <admin token> (give --admin-token or FAULTLINE_ADMIN_TOKEN)\n',
+      err: 'faultline rules: the admin API requires a token: set FAULTLINE_ADMIN_TOKEN (or give --admin-token TOKEN) to the one faultline runs with\n',
     });
+    // A wrong token is another mistake than a missing one, and the message says where it came from.
+    expect(await run('rules', ['--admin', adminOf(proxy), '--admin-token', 'wrong'])).toEqual({
+      code: 1,
+      out: '',
+      err: 'faultline rules: the admin API refused the token from --admin-token: it is not the one faultline runs with\n',
+    });
+    expect((await run('rules', ['--admin', adminOf(proxy)], { FAULTLINE_ADMIN_TOKEN: 'wrong' })).err).toBe(
+      'faultline rules: the admin API refused the token from FAULTLINE_ADMIN_TOKEN: it is not the one faultline runs with\n',
+    );
     const bad = await run('set', ['full-disk', '--probability', '2', '--admin', adminOf(proxy), '--admin-token', TOKEN]);
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('probability: expected a probability');
@@ -140,6 +149,17 @@ describe('faultline rules / enable / disable / set / reload', () => {
     expect((await run('disable', [])).code).toBe(2);
     expect((await run('set', ['x'])).err).toBe('faultline set: give --probability P, e.g. --probability 25% (see --help)\n');
     expect((await run('rules', ['--bogus'])).err).toBe('faultline rules: unknown option --bogus (see --help)\n');
+    expect((await run('rules', ['--admni', '127.0.0.1:1'])).err).toBe(
+      'faultline rules: unknown option --admni (did you mean --admin?) (see --help)\n',
+    );
+    expect(await run('rules', ['--admin', 'nonsense'])).toEqual({
+      code: 2,
+      out: '',
+      err: 'faultline rules: --admin: expected HOST:PORT (e.g. 127.0.0.1:8081), got "nonsense"\n',
+    });
+    expect((await run('rules', [], { FAULTLINE_ADMIN: 'nonsense' })).err).toBe(
+      'faultline rules: FAULTLINE_ADMIN: expected HOST:PORT (e.g. 127.0.0.1:8081), got "nonsense"\n',
+    );
     expect((await run('rules', ['--admin', 'http://h:1/path'])).code).toBe(2);
     const server = net.createServer();
     const port = await listenOn(server);
@@ -147,7 +167,7 @@ describe('faultline rules / enable / disable / set / reload', () => {
     const down = await run('rules', ['--admin', `127.0.0.1:${port}`]);
     expect(down.code).toBe(2);
     expect(down.err).toBe(
-      `faultline rules: cannot reach the admin API at http://127.0.0.1:${port}: ECONNREFUSED (is faultline running? see --admin / FAULTLINE_ADMIN)\n`,
+      `faultline rules: cannot reach the admin API at http://127.0.0.1:${port}: connection refused (nothing listens there) (is faultline running? see --admin / FAULTLINE_ADMIN)\n`,
     );
   });
 

@@ -222,7 +222,12 @@ describe('POST /reload', () => {
     writeFileSync(proxy.scenarioFile!, ADMIN_SCENARIO.replace('status: 507', 'status: 503'));
     const reply = await api(proxy.admin, 'POST', '/reload');
     expect(reply.status).toBe(200);
-    expect(reply.json).toEqual({ ok: true, rules: 2, changes: { added: [], removed: [], changed: ['full-disk'], unchanged: 1 } });
+    expect(reply.json).toEqual({
+      ok: true,
+      rules: 2,
+      changes: { added: [], removed: [], changed: ['full-disk'], unchanged: 1 },
+      warnings: [],
+    });
     expect(await put(proxy)).toBe(503);
   });
 

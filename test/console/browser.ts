@@ -1,14 +1,12 @@
-import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { CHROMIUM } from '../helpers/requires.js';
 
-/** Debian's chromium (`.ci/run` installs it); playwright-core drives it and downloads nothing. */
-export const CHROMIUM = '/usr/bin/chromium';
-export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+/* Debian's chromium (test/helpers/requires.ts names it; .ci/run installs it): playwright-core drives it and downloads nothing. */
 
 /** Headless, sandbox off (CI runs as root), and no request of its own to hosts this machine cannot reach. */
 export function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM.program,
     args: [
       '--no-sandbox',
       '--disable-gpu',

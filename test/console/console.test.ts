@@ -3,7 +3,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { api } from '../admin/api.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { request } from '../helpers/http.js';
-import { HAVE_CHROMIUM, launch } from './browser.js';
+import { launch } from './browser.js';
+import { CHROMIUM, requires } from '../helpers/requires.js';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 
 /**
@@ -32,10 +33,7 @@ rules:
 `;
 const TOKEN = 'tok-console-e2e-not-a-real-secret';
 
-if (!HAVE_CHROMIUM)
-  console.warn(
-    'test/console: /usr/bin/chromium is missing, so the browser tests are skipped (apt-get install chromium; .ci/run installs it)',
-  );
+const HAVE_CHROMIUM = requires(CHROMIUM, import.meta.url);
 
 let browser: Browser;
 beforeAll(async () => {

@@ -53,6 +53,20 @@ describe('the console page and its files', () => {
     expect(again.body.length).toBe(0);
   });
 
+  it('redirects /console and /console/ to / (no token needed, like the page)', async () => {
+    const proxy = await setup({ adminToken: 'redirect-token' });
+    for (const path of ['/console', '/console/']) {
+      const r = await request(`${proxy.admin}${path}`);
+      expect({ path, status: r.status, location: r.headers.location, body: r.body.length }).toEqual({
+        path,
+        status: 302,
+        location: '/',
+        body: 0,
+      });
+    }
+    expect((await request(`${proxy.admin}/`)).status).toBe(200);
+  });
+
   it('serves the bundle with its type, gzip when asked, and nothing else from dist/', async () => {
     const proxy = await setup();
     const js = await request(`${proxy.admin}/console/assets/app.js`, { headers: { 'accept-encoding': 'br, gzip' } });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { PROMTOOL, locate, requires } from '../helpers/requires.js';
 import { describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
 import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
@@ -126,15 +126,12 @@ describe('GET /metrics', () => {
 });
 
 describe('promtool check metrics', () => {
-  const promtool = ['/usr/bin/promtool', '/usr/local/bin/promtool'].find((p) => existsSync(p)) ?? null;
-  it.skipIf(promtool === null)(
-    'passes on a real scrape, with no warnings (needs promtool: apt-get install prometheus; .ci/run does)',
-    async () => {
-      const proxy = await setup();
-      await knownSequence(proxy);
-      const m = await scrape(proxy.admin);
-      const run = spawnSync(promtool!, ['check', 'metrics'], { input: m.text, encoding: 'utf8' });
-      expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
-    },
-  );
+  const promtool = requires(PROMTOOL, import.meta.url) ? locate(PROMTOOL) : null;
+  it.skipIf(promtool === null)('passes on a real scrape, with no warnings', async () => {
+    const proxy = await setup();
+    await knownSequence(proxy);
+    const m = await scrape(proxy.admin);
+    const run = spawnSync(promtool!, ['check', 'metrics'], { input: m.text, encoding: 'utf8' });
+    expect({ status: run.status, stdout: run.stdout, stderr: run.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
 });

@@ -89,9 +89,9 @@ describe('quota control: admin API, CLI, metrics', () => {
     expect((await put(proxy, 'erin', 300)).status).toBe(201);
     const listed = await cli(['quotas'], env);
     expect(listed.code).toBe(0);
-    expect(listed.out).toMatch(/tenant-quota\s+erin\s+300\s+1000\s+30%/);
+    expect(listed.out).toMatch(/tenant-quota\s+erin\s+300B\s+1000B\s+30%/);
     const set = await cli(['quota', 'set', 'tenant-quota', 'erin', '950'], env);
-    expect(set).toMatchObject({ code: 0, out: 'tenant-quota erin: 950 of 1000 bytes used\n' });
+    expect(set).toMatchObject({ code: 0, out: 'tenant-quota erin: 950B of 1000B used\n' });
     expect((await put(proxy, 'erin', 100)).status).toBe(507);
     expect(await cli(['quota', 'reset', 'tenant-quota'], env)).toMatchObject({ code: 0, out: 'reset 1 key(s)\n' });
     const unknown = await cli(['quota', 'set', 'nope', 'k', '1'], env);

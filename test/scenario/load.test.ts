@@ -138,7 +138,7 @@ describe('compiling faults', () => {
 
   it('parseScenarioText returns problems or a document', () => {
     const ok = parseScenarioText(file('a', 'b'), 'f.yaml');
-    expect('doc' in ok && ok.doc.ruleLines).toEqual([3, 5]);
+    expect('doc' in ok && ok.doc.rulePositions.map((p) => p.line)).toEqual([3, 5]);
     expect('problems' in parseScenarioText('version: 1\nrulez: []\n', 'f.yaml')).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ describe('faultline validate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'faultline-validate-'));
     writeFileSync(
       join(dir, 'a.yaml'),
-      'version: 1\nrules:\n  - name: a\n    fault: { status: 507 }\n  - name: b\n    enabled: false\n    fault: { status: 500 }\n',
+      'version: 1\nrules:\n  - name: a\n    match: { path: /a }\n    fault: { status: 507 }\n  - name: b\n    enabled: false\n    fault: { status: 500 }\n',
     );
     writeFileSync(join(dir, 'b.yaml'), 'version: 1\n');
     const r = await validate(dir);
@@ -46,12 +46,12 @@ describe('faultline validate', () => {
   it('prints usage for --help (exit 0) and for a usage error (exit 2)', async () => {
     const help = await validate('--help');
     expect(help.code).toBe(0);
-    expect(help.out[0]).toMatch(/^Usage: faultline validate PATH\.\.\./);
+    expect(help.out[0]).toMatch(/^Usage: faultline validate \[--strict\] PATH\.\.\./);
     const none = await validate();
     expect(none.code).toBe(2);
     expect(none.err[0]).toMatch(/^faultline validate: give at least one scenario file or directory\n\nUsage:/);
-    const unknown = await validate('--strict', 'x.yaml');
+    const unknown = await validate('--strickt', 'x.yaml');
     expect(unknown.code).toBe(2);
-    expect(unknown.err[0]).toMatch(/unknown option --strict/);
+    expect(unknown.err[0]).toMatch(/unknown option --strickt/);
   });
 });

@@ -70,8 +70,8 @@ describe('time-limited runtime changes', () => {
     const fl = await setup();
     for (const [body, message] of [
       [{ for: '5m' }, 'for: give it with enabled and/or probability'],
-      [{ enabled: true, for: '2d' }, 'for: must be more than 0 and at most 24h'],
-      [{ enabled: true, for: 'soon' }, 'for: expected a duration like 250ms or 2m'],
+      [{ enabled: true, for: '25h' }, 'for: must be more than 0 and at most 24h'],
+      [{ enabled: true, for: 'soon' }, 'for: expected a duration like 250ms, 1.5s, 2m or 1h'],
     ] as const) {
       const reply = await api(fl.admin, 'PATCH', '/rules/teapot', { body: JSON.stringify(body) });
       expect(reply.status).toBe(400);

@@ -53,3 +53,10 @@ export function formatMs(ms: number | null): string {
   if (ms === null) return '–';
   return ms < 10 ? `${ms.toFixed(2)} ms` : ms < 1000 ? `${ms.toFixed(1)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** `14:05:09`: the one clock format of the console (24-hour, whatever the browser's locale), charts included. */
+export function formatClock(d: Date): string {
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}

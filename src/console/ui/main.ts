@@ -7,6 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import './style.css';
 import { ApiError, call, hasToken, onTokenNeeded, setToken } from './api.js';
 import { byId, setText } from './dom.js';
+import { formatClock } from './format.js';
 import { InspectorPanel, type ConsoleInfo } from './inspector.js';
 import { QuotasPanel } from './quotas.js';
 import { RulesPanel } from './rules.js';
@@ -105,7 +106,7 @@ function setStatus(state: 'live' | 'locked' | 'down'): void {
   setText(
     status,
     state === 'live'
-      ? `live · ${new Date().toLocaleTimeString()}`
+      ? `live · ${formatClock(new Date())}`
       : state === 'locked'
         ? 'needs the admin token'
         : 'faultline is not answering',

@@ -1,6 +1,6 @@
 import { ApiError, call, seg } from './api.js';
 import { FieldError, fill, h, setText } from './dom.js';
-import { formatCount, formatPercent, formatRate } from './format.js';
+import { formatClock, formatCount, formatPercent, formatRate } from './format.js';
 import { Sparkline } from './sparkline.js';
 
 /** One rule as GET /rules shows it (src/admin/rule-view.ts). */
@@ -92,7 +92,7 @@ export class RulesPanel {
     const files = reply.files.length === 0 ? 'no scenario files' : reply.files.join(', ');
     setText(
       this.summary,
-      `${reply.rules.length} ${reply.rules.length === 1 ? 'rule' : 'rules'} from ${files} · seed ${reply.seed} · loaded ${new Date(reply.loadedAt).toLocaleTimeString()}`,
+      `${reply.rules.length} ${reply.rules.length === 1 ? 'rule' : 'rules'} from ${files} · seed ${reply.seed} · loaded ${formatClock(new Date(reply.loadedAt))}`,
     );
     const seen = new Set<string>();
     reply.rules.forEach((view, i) => {

@@ -1,7 +1,7 @@
 import uPlot from 'uplot';
 import { getText } from './api.js';
 import { h, setText } from './dom.js';
-import { formatMs, formatRate } from './format.js';
+import { formatClock, formatMs, formatRate } from './format.js';
 import { parseMetrics, quantileMs, rate, type Sample } from './prometheus.js';
 
 /** The charts show up to the last five minutes (at least one); the quantiles, the last ten seconds. */
@@ -120,7 +120,7 @@ export class TrafficPanel {
       { label: 'p99', stroke: color('--c-p99'), width: 2, dash: [6, 4], value: (_u: uPlot, v: number | null) => formatMs(v) },
     ];
     this.latencyChart = new uPlot(
-      options(this.latencyBox, latency, (v) => `${Number(v.toPrecision(3))} ms`, first),
+      options(this.latencyBox, latency, axisMs, first),
       [this.t, this.p50, this.p99],
       this.latencyBox,
     );
@@ -132,7 +132,25 @@ function color(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || 'gray';
 }
 
-const clock = uPlot.fmtDate('{HH}:{mm}:{ss}');
+const AXIS_FONT = '11px system-ui, sans-serif';
+const TICK = 6;
+const GAP = 5;
+const CLOCK_HALF_WIDTH = 28;
+let measurer: CanvasRenderingContext2D | null = null;
+
+/** The y axis as wide as its widest label (plus tick and gap), so no label is cut at the edge. */
+function labelWidth(_u: uPlot, values: string[] | null): number {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  if (measurer === null || values === null || values.length === 0) return 56;
+  measurer.font = AXIS_FONT;
+  const widest = Math.max(...values.map((v) => measurer?.measureText(v).width ?? 0));
+  return Math.ceil(widest) + TICK + GAP + 4;
+}
+
+/** `250 ms`, `0.125 ms`, `1.5 s`: a latency axis label, seconds from one second on. */
+function axisMs(v: number): string {
+  return v >= 1000 ? `${Number((v / 1000).toPrecision(3))} s` : `${Number(v.toPrecision(3))} ms`;
+}
 
 /** The legend shows the latest reading unless the pointer is over the chart (then, the one under it). */
 function showLatest(chart: uPlot | null, idx: number): void {
@@ -150,8 +168,9 @@ function options(
   const axis = {
     stroke: color('--muted'),
     grid: { stroke: color('--grid'), width: 1 },
-    ticks: { stroke: color('--grid'), width: 1 },
-    font: '11px system-ui, sans-serif',
+    ticks: { stroke: color('--grid'), width: 1, size: TICK },
+    gap: GAP,
+    font: AXIS_FONT,
   };
   return {
     width: Math.max(200, box.clientWidth),
@@ -169,11 +188,13 @@ function options(
     },
     // uPlot passes null for a missing point although its type says number.
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
-    series: [{ value: (_u, v) => (v === null ? '–' : clock(new Date(v * 1000))) }, ...series],
+    series: [{ value: (_u, v) => (v === null ? '–' : formatClock(new Date(v * 1000))) }, ...series],
     axes: [
-      { ...axis, values: (_u, splits) => splits.map((s) => clock(new Date(s * 1000))) },
-      { ...axis, size: 56, values: (_u, splits) => splits.map(yValue) },
+      { ...axis, values: (_u, splits) => splits.map((s) => formatClock(new Date(s * 1000))) },
+      { ...axis, size: labelWidth, values: (_u, splits) => splits.map(yValue) },
     ],
+    // Room on the right for half of the last time label, which is centred on its tick.
+    padding: [null, CLOCK_HALF_WIDTH, null, null],
     cursor: { drag: { x: false, y: false } },
     legend: { live: true },
   };
