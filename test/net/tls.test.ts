@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/load.js';
 import { makeSelfSigned } from '../../src/net/self-signed.js';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
+import { CURL, requires } from '../helpers/requires.js';
 import { startProxy } from '../helpers/faultline.js';
 import { countingUpstream } from '../helpers/upstream.js';
 
@@ -95,6 +96,7 @@ describe('TLS on the proxy listener', () => {
     expect(JSON.parse(injected.body)).toMatchObject({ status: 507 });
 
     // curl, trusting the certificate by -k, sees the same faults over TLS.
+    if (!requires(CURL, import.meta.url)) return;
     const viaCurl = await curl(['-k', '-o', '/dev/null', '-w', '%{http_code}', `https://127.0.0.1:${proxy.port}/full/y`]);
     expect(viaCurl).toEqual({ code: 0, out: '507' });
     // Without -k curl refuses the self-signed certificate (exit 60): nothing is trusted by accident.
