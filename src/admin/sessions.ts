@@ -83,10 +83,7 @@ async function create(api: SessionsAdmin, ar: AdminRequest): Promise<void> {
     await api.created?.(session);
   } catch (err) {
     api.sessions.end(session.id, 'replica');
-    api.log.warn(
-      { reqId: ar.id, err: { message: (err as Error).message } },
-      'session not created: the shared store is unavailable',
-    );
+    api.log.warn({ reqId: ar.id, error: (err as Error).message }, 'session not created: the shared store is unavailable');
     return sendAdminProblem(
       ar,
       'FAULTLINE_STORE_UNAVAILABLE',

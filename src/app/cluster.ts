@@ -45,7 +45,7 @@ export function createClusterSync(
         (set) => deps.replace(set), // replace() overlays the overrides
         (err: unknown) =>
           log.error(
-            { err: { message: asError(err).message } },
+            { error: asError(err).message },
             'shared rule set from another replica does not compile here; keeping the current rules',
           ),
       );
@@ -56,17 +56,14 @@ export function createClusterSync(
   };
   const sync = new RuntimeSync(url, {
     apply,
-    onError: (err) => log.warn({ err: { message: err.message } }, 'runtime sync: shared store unavailable'),
+    onError: (err) => log.warn({ error: err.message }, 'runtime sync: shared store unavailable'),
   });
   return {
     publish(change) {
       sync
         .publish(change)
         .catch((err: unknown) =>
-          log.warn(
-            { err: { message: asError(err).message }, change: change.kind },
-            'runtime change not shared: the store is unavailable',
-          ),
+          log.warn({ error: asError(err).message, change: change.kind }, 'runtime change not shared: the store is unavailable'),
         );
     },
     overlay,

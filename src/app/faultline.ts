@@ -170,7 +170,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   if (settings.store !== 'memory')
     sessionSync = new (await import('../session/redis-sync.js')).SessionSync(settings.store, {
       registry: sessions,
-      onError: (err) => log.warn({ err: { message: err.message } }, 'session sync: shared store unavailable'),
+      onError: (err) => log.warn({ error: err.message }, 'session sync: shared store unavailable'),
     });
   const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota, gate, sessions };
 
@@ -221,7 +221,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     ctx,
     upstream,
     settings.upstreamInsecure,
-    (err) => log.warn({ err: { message: err.message } }, 'websocket upstream error'),
+    (err) => log.warn({ error: err.message }, 'websocket upstream error'),
     {
       limits: settings,
       events: {

@@ -68,7 +68,7 @@ export async function createQuota(
         if (t - lastWarn < STORE_WARN_EVERY_MS) return;
         lastWarn = t;
         log.warn(
-          { err: { message: err.message }, storeFailure: settings.storeFailure },
+          { error: err.message, storeFailure: settings.storeFailure },
           `quota store unavailable (${settings.storeFailure})`,
         );
       },

@@ -57,10 +57,7 @@ export async function loadTlsIdentity(source: TlsSource, log: TlsLog): Promise<T
           fingerprint = fingerprintOf(next.cert);
           log.info({ fingerprint }, 'TLS certificate reloaded');
         } catch (err) {
-          log.error(
-            { err: { message: (err as Error).message } },
-            'TLS certificate reload rejected; the previous one keeps serving',
-          );
+          log.error({ error: (err as Error).message }, 'TLS certificate reload rejected; the previous one keeps serving');
         }
       });
       stop = () => watcher.close();
