@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
-import { asError } from '../errors.js';
+import type { Redis } from 'ioredis';
+import { connectPubSub } from './pubsub.js';
 
 /** A runtime change made through the admin API on one replica. */
 export type RuntimeChange =
@@ -36,25 +36,15 @@ export class RuntimeSync {
   private readonly onError: (err: Error) => void;
 
   constructor(url: string, options: { apply: (state: RuntimeState) => void; onError: (err: Error) => void }) {
-    const common = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 2_000,
-      retryStrategy: (n: number) => Math.min(100 * n, 1_000),
-    };
-    this.redis = new Redis(url, common);
-    // The subscriber must queue its SUBSCRIBE until connected; it carries no request traffic.
-    this.sub = new Redis(url, { ...common, enableOfflineQueue: true });
     this.apply = options.apply;
     this.onError = options.onError;
-    this.redis.on('error', () => {});
-    this.sub.on('error', () => {});
-    this.redis.on('ready', () => void this.catchUp());
-    this.sub.on('ready', () => void this.catchUp());
-    this.sub.on('message', (_channel: string, version: string) => {
-      if (Number(version) > this.applied) void this.catchUp();
-    });
-    void this.sub.subscribe(CHANNEL).catch((err: unknown) => this.onError(asError(err)));
+    ({ redis: this.redis, sub: this.sub } = connectPubSub(url, CHANNEL, {
+      onReady: () => void this.catchUp(),
+      onMessage: (version) => {
+        if (Number(version) > this.applied) void this.catchUp();
+      },
+      onError: (err) => this.onError(err),
+    }));
   }
 
   /** Record a change and announce it. Resolves when Redis has it. */

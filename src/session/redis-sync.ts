@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectPubSub } from '../cluster/pubsub.js';
 import type { SessionRegistry } from './registry.js';
 import type { SessionSpec } from './session.js';
-import { asError } from '../errors.js';
 
 const KEY = 'faultline:sessions';
 const CHANNEL = 'faultline:session-changes';
@@ -25,23 +25,14 @@ export class SessionSync {
   private readonly shared = new Set<string>();
 
   constructor(url: string, options: { registry: SessionRegistry; onError: (err: Error) => void }) {
-    const common = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 2_000,
-      retryStrategy: (n: number) => Math.min(100 * n, 1_000),
-    };
-    this.redis = new Redis(url, common);
-    this.sub = new Redis(url, { ...common, enableOfflineQueue: true });
     this.registry = options.registry;
     this.onError = options.onError;
-    this.redis.on('error', () => {});
-    this.sub.on('error', () => {});
-    this.redis.on('ready', () => void this.catchUp());
-    // A subscriber that reconnects may have missed messages: read the hash again.
-    this.sub.on('ready', () => void this.catchUp());
-    this.sub.on('message', (_channel: string, message: string) => void this.onMessage(message));
-    void this.sub.subscribe(CHANNEL).catch((err: unknown) => this.onError(asError(err)));
+    // A connection that comes back may have missed messages: read the hash again.
+    ({ redis: this.redis, sub: this.sub } = connectPubSub(url, CHANNEL, {
+      onReady: () => void this.catchUp(),
+      onMessage: (message) => void this.onMessage(message),
+      onError: (err) => this.onError(err),
+    }));
   }
 
   /** Share a session created here. Resolves when Redis has it (so another replica can find it). */
