@@ -6,9 +6,10 @@ import type { Logger } from '../log/logger.js';
 import { createLogEvents, fanOut } from '../log/proxy-log.js';
 import { listen } from '../net/listen.js';
 import type { ProxyEvents } from '../proxy/events.js';
-import type { HandlerContext, RuleSetRef } from '../proxy/handler.js';
+import type { ProxyContext, RuleSetRef } from '../proxy/context.js';
 import { createProxyServer, drain } from '../proxy/server.js';
 import { createUpstream } from '../proxy/upstream.js';
+import { HTTP1_WIRE } from '../proxy/wire.js';
 import { emptyRuleSet } from '../scenario/empty.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
@@ -97,10 +98,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     insecure: settings.upstreamInsecure,
   });
   const events: ProxyEvents = fanOut([createLogEvents(log, settings.accessLog), metrics.proxy]);
-  const forwardCtx = { upstream, events };
-  const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
   const quotaStore = quotaParts.store;
-  const quota = quotaParts.engine({ faults, events });
+  const quota = quotaParts.engine;
   if (settings.store !== 'memory')
     cluster = (await import('./cluster.js')).createClusterSync(settings.store, {
       log,
@@ -108,7 +107,18 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       compile: compileRequest,
       replace,
     });
-  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota };
+  const ctx: ProxyContext = {
+    rules,
+    ruleSetFor: () => rules.current,
+    gate: () => true,
+    upstream,
+    events,
+    marker: settings.marker,
+    now,
+    drainLimit: settings.drainLimit,
+    quota,
+    wire: HTTP1_WIRE,
+  };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({ ok: true, problems: [], details: [], rules: 0, changes: null });
   const reload = (reason: string): Promise<ReloadResult> => {
@@ -195,7 +205,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         watcher?.close();
         proxyListening = false;
         await Promise.all([drain(proxy, graceMs), drain(admin, Math.min(graceMs, 1000))]);
-        upstream.agent.destroy();
+        await upstream.close();
         await Promise.all([quotaStore.close(), cluster?.close()]);
       },
     };

@@ -1,63 +1,73 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { problemFor, reasonPhrase, statusForbidsBody } from '../http/problem.js';
-import type { StatusAnswer } from '../scenario/types.js';
-import type { Exchange } from '../proxy/exchange.js';
-import type { FaultContext } from './fault.js';
-import { settleRequestBody } from './request-body.js';
+import type { FaultSpec, Rule } from '../scenario/types.js';
+import type { Answer, Why } from './plan.js';
+
+/** What an answer needs to know about its request. */
+export interface AnswerTarget {
+  readonly id: string;
+  readonly path: string;
+  readonly method: string;
+  /** The marker header's value (a rule name or `header`), or null without a marker. */
+  readonly marker: string | null;
+}
+
+/** An answer ready for the wire. */
+export interface RenderedAnswer {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  /** null: no body (HEAD, 204, 304). */
+  readonly payload: string | null;
+}
+
+/** Why a fault that is not a quota's answers: which rule (or the request header) asked for it. */
+export function injectedWhy(rule: Rule | null, fault: FaultSpec): Why {
+  const action = fault.action;
+  if (action === null || (action.kind !== 'status' && action.kind !== 'replaceStatus')) return NO_ANSWER;
+  const by = rule === null ? 'the x-faultline-fault request header' : `rule "${rule.name}"`;
+  return { detail: `${reasonPhrase(action.status)}: injected by faultline (${by}).`, extra: null };
+}
+
+/** For faults that never answer with a status of their own. */
+const NO_ANSWER: Why = { detail: 'Injected by faultline.', extra: null };
 
 /**
- * Answer the client with a configured status instead of (or in place of) the upstream's answer, as a
- * real server would: RFC 9457 problem+json by default, `Cache-Control: no-store`, the request id,
- * `Retry-After` when configured, no body for HEAD/204/304. `extra` adds members to the default
- * problem body (e.g. the quota that ran out).
+ * An answer as a real server would give it: RFC 9457 problem+json by default (with `why`'s extra
+ * members), `Cache-Control: no-store`, the request id, `Retry-After` when configured, the marker,
+ * no body for HEAD/204/304.
  */
-export function answerStatus(
-  ctx: FaultContext,
-  ex: Exchange,
-  answer: StatusAnswer,
-  detail: string,
-  extra: Record<string, unknown> | null,
-): void {
-  const res = ex.res;
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const status = answer.status;
+export function renderAnswer(answer: Answer, to: AnswerTarget): RenderedAnswer {
+  const spec = answer.spec;
+  const status = spec.status;
   let contentType = 'application/problem+json';
   let payload: string;
-  if (answer.body === null) {
-    const problem = problemFor('FAULTLINE_FAULT_INJECTED', detail, ex.path, ex.id, status);
+  if (spec.body === null) {
+    const problem = problemFor('FAULTLINE_FAULT_INJECTED', answer.why.detail, to.path, to.id, status);
     problem.type = 'about:blank';
     problem.title = reasonPhrase(status);
-    payload = JSON.stringify(extra === null ? problem : { ...problem, ...extra });
+    payload = JSON.stringify(answer.why.extra === null ? problem : { ...problem, ...answer.why.extra });
   } else {
-    contentType = answer.body.contentType;
-    payload = answer.body.hasPlaceholders ? renderTemplate(answer.body.text, ex, contentType.includes('json')) : answer.body.text;
+    contentType = spec.body.contentType;
+    payload = spec.body.hasPlaceholders ? renderTemplate(spec.body.text, to, contentType.includes('json')) : spec.body.text;
   }
-  const headers: OutgoingHttpHeaders = {
-    'cache-control': 'no-store',
-    'x-request-id': ex.id,
-  };
+  const headers: OutgoingHttpHeaders = { 'cache-control': 'no-store', 'x-request-id': to.id };
   const bodiless = statusForbidsBody(status);
   if (!bodiless) {
     headers['content-type'] = contentType;
     headers['content-length'] = Buffer.byteLength(payload);
   }
-  if (answer.retryAfter !== null) headers['retry-after'] = answer.retryAfter;
-  if (ex.faultName !== null) headers['x-faultline-fault'] = ex.faultName;
-  for (const [name, value] of answer.headers) headers[name.toLowerCase()] = value;
-  if (!settleRequestBody(ctx, ex)) headers.connection = 'close';
-  res.writeHead(status, headers);
-  res.end(bodiless || ex.req.method === 'HEAD' ? undefined : payload);
+  if (spec.retryAfter !== null) headers['retry-after'] = spec.retryAfter;
+  if (to.marker !== null) headers['x-faultline-fault'] = to.marker;
+  for (const [name, value] of spec.headers) headers[name.toLowerCase()] = value;
+  return { status, headers, payload: bodiless || to.method === 'HEAD' ? null : payload };
 }
 
 const PLACEHOLDER = /\{(requestId|method|path)\}/g;
 
 /** Fill the placeholders; inside a JSON body the values are escaped as JSON string content. */
-function renderTemplate(text: string, ex: Exchange, json: boolean): string {
+function renderTemplate(text: string, to: AnswerTarget, json: boolean): string {
   return text.replace(PLACEHOLDER, (_, name: string) => {
-    const value = name === 'requestId' ? ex.id : name === 'method' ? (ex.req.method ?? '') : ex.path;
+    const value = name === 'requestId' ? to.id : name === 'method' ? to.method : to.path;
     return json ? JSON.stringify(value).slice(1, -1) : value;
   });
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
-import { handleRequest, type HandlerContext } from './handler.js';
+import type { ProxyContext } from './context.js';
+import { handleRequest } from './handler.js';
 import { ProxyRequest, ProxyResponse } from './messages.js';
 import { createUpgradeHandler } from './websocket.js';
 import type { Upstream } from './upstream.js';
@@ -11,7 +12,7 @@ import type { Upstream } from './upstream.js';
  * and CONNECT is refused — faultline never opens a tunnel to anywhere.
  */
 export function createProxyServer(
-  ctx: HandlerContext,
+  ctx: ProxyContext,
   upstream: Upstream,
   insecure: boolean,
   onUpgradeError: (err: Error) => void,
