@@ -25,6 +25,9 @@ const FAULT_KINDS: Registry = {
   truncate: truncateFault,
 };
 
+/** The registered kinds' names (the contract suite checks it covers each). */
+export const FAULT_KIND_NAMES = Object.keys(FAULT_KINDS) as readonly FaultAction['kind'][];
+
 function kindOf(action: FaultAction): FaultKind {
   return FAULT_KINDS[action.kind] as FaultKind;
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawExchange } from '../helpers/http.js';
+import http from 'node:http';
+import net from 'node:net';
+import { closeServer, listenOn, rawExchange } from '../helpers/http.js';
 import { startProxy, type Running } from '../helpers/faultline.js';
 import { rawUpstream, type RawRequest } from './raw-upstream.js';
 
@@ -191,5 +193,56 @@ describe('requests reach the upstream as the client sent them', () => {
       expect(got.line).toBe(`${method} /x HTTP/1.1`);
       expect(got.framing).toBe('none');
     }
+  });
+});
+
+describe('responses keep their framing, and trailers pass', () => {
+  it('Content-Length stays Content-Length, chunked stays chunked, trailers are relayed', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/cl') {
+        res.writeHead(200, { 'Content-Length': '5' });
+        res.end('fixed');
+        return;
+      }
+      res.writeHead(200, { Trailer: 'X-Checksum' });
+      res.write('chun');
+      res.write('ked');
+      res.addTrailers({ 'X-Checksum': 'abc123' });
+      res.end();
+    });
+    const port = await listenOn(server);
+    const p = await startProxy(`http://127.0.0.1:${port}`);
+    try {
+      const cl = await rawExchange(p.port, 'GET /cl HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(cl.data).toMatch(/\r\nContent-Length: 5\r\n/);
+      expect(cl.data.toLowerCase()).not.toContain('transfer-encoding');
+      expect(cl.data.endsWith('\r\n\r\nfixed')).toBe(true);
+      const ch = await rawExchange(p.port, 'GET /chunked HTTP/1.1\r\nHost: x\r\nTE: trailers\r\nConnection: close\r\n\r\n');
+      expect(ch.data.toLowerCase()).toContain('transfer-encoding: chunked');
+      expect(ch.data.toLowerCase()).not.toContain('content-length');
+      expect(ch.data).toMatch(/\r\nTrailer: X-Checksum\r\n/);
+      expect(ch.data.endsWith('0\r\nX-Checksum: abc123\r\n\r\n')).toBe(true);
+    } finally {
+      await p.close();
+      await closeServer(server);
+    }
+  });
+
+  it('Expect: 100-continue: faultline answers 100 Continue when it forwards; the body reaches the upstream', async () => {
+    const before = up.seen.length;
+    const socket = net.connect(proxy.port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (c: Buffer) => {
+      data += c.toString('latin1');
+      if (data.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !data.includes('200')) socket.write('hello');
+    });
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.on('error', () => {});
+    socket.write('PUT /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n');
+    await closed;
+    expect(data.startsWith('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n')).toBe(true);
+    const got = up.seen[before]!;
+    expect(got.body.toString()).toBe('hello');
+    expect(got.headers.map(([n]) => n.toLowerCase())).not.toContain('expect');
   });
 });
