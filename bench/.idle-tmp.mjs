@@ -7,10 +7,11 @@ const IDLE = Number(process.env.IDLE ?? 130000);
 const CHUNK = Buffer.alloc(65536, 97);
 const up = http.createServer({ keepAliveTimeout: 120_000, headersTimeout: 125_000 }, (req, res) => { res.writeHead(200, { 'content-length': CHUNK.length }); res.end(CHUNK); });
 await new Promise((r) => up.listen(0, '127.0.0.1', r));
-const targets = process.argv.slice(2).map((dist, i) => {
+const targets = process.argv.slice(2).map((spec, i) => {
+  const [dist, ...flags] = spec.split('::');
   const port = 18900 + i;
-  const child = spawn('node', [`${dist}/cli/main.js`, 'serve', '--upstream', `http://127.0.0.1:${up.address().port}`, '--listen', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0'], { stdio: 'ignore' });
-  return { dist, port, child };
+  const child = spawn('node', [...flags, `${dist}/cli/main.js`, 'serve', '--upstream', `http://127.0.0.1:${up.address().port}`, '--listen', `127.0.0.1:${port}`, '--admin', '127.0.0.1:0'], { stdio: 'ignore' });
+  return { dist: spec, port, child };
 });
 await new Promise((r) => setTimeout(r, 2000));
 const cpu = (pid) => { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) * 10; };

@@ -108,7 +108,6 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       replace,
     });
   const ctx: ProxyContext = {
-    rules,
     ruleSetFor: () => rules.current,
     gate: () => true,
     upstream,

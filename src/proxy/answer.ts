@@ -3,16 +3,17 @@ import type { Answer } from '../faults/plan.js';
 import type { ProblemBody } from '../http/problem.js';
 import { sendProblem } from '../http/problem.js';
 import type { Exchange } from './exchange.js';
+import type { ClientWire } from './wire.js';
 
 /**
  * Write an answer faultline makes itself (a fault's status, a quota refusal), as a real server
  * would; see settleRequestBody for what happens to a request body the upstream never sees. Once
  * the response head is out there is no answering any more: the connection is reset instead.
  */
-export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number): void {
+export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number, wire: ClientWire): void {
   const res = ex.res;
   if (res.headersSent) {
-    ex.req.socket.resetAndDestroy();
+    wire.reset(ex.req.socket);
     return;
   }
   const rendered = renderAnswer(answer, ex);
@@ -23,9 +24,9 @@ export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number): vo
 }
 
 /** A problem+json of faultline's own (502, 503, 504, ...), settling the request body the same way. */
-export function sendOwnProblem(ex: Exchange, problem: ProblemBody, drainLimit: number): void {
+export function sendOwnProblem(ex: Exchange, problem: ProblemBody, drainLimit: number, wire: ClientWire): void {
   if (ex.res.headersSent) {
-    ex.req.socket.destroy();
+    wire.reset(ex.req.socket);
     return;
   }
   const keep = settleRequestBody(ex, drainLimit);

@@ -17,7 +17,6 @@ export interface RuleSetRef {
  * request), `gate` (may this injection happen?), `quota` (a quota rule's decision).
  */
 export interface ProxyContext {
-  readonly rules: RuleSetRef;
   /** The rule set a request is decided by: the global set (a per-session set can plug in here). */
   readonly ruleSetFor: (req: ProxyRequest) => RuleSet;
   /** Last word before a fault is applied: false turns it into pass-through (guards, dry runs plug in here). */

@@ -49,7 +49,7 @@ function headerFault(ctx: ProxyContext, ex: Exchange, set: RuleSet): void {
   const parsed = parseFaultHeader(ex.req.headers[FAULT_HEADER]);
   if (typeof parsed === 'string') {
     ex.outcome = 'rejected';
-    sendOwnProblem(ex, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), ctx.drainLimit);
+    sendOwnProblem(ex, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), ctx.drainLimit, ctx.wire);
     return;
   }
   if (!ctx.gate(ex, null)) {
@@ -109,7 +109,7 @@ function overrunStep(ctx: ProxyContext, ex: Exchange, rule: Rule, set: RuleSet, 
 function storeUnavailable(ctx: ProxyContext, ex: Exchange): void {
   ex.outcome = 'rejected';
   const detail = 'The quota store is unavailable; faultline is configured to fail closed.';
-  sendOwnProblem(ex, problemFor('FAULTLINE_STORE_UNAVAILABLE', detail, ex.path, ex.id), ctx.drainLimit);
+  sendOwnProblem(ex, problemFor('FAULTLINE_STORE_UNAVAILABLE', detail, ex.path, ex.id), ctx.drainLimit, ctx.wire);
 }
 
 /**

@@ -28,7 +28,7 @@ function act(ctx: ProxyContext, ex: Exchange, plan: Plan, forwarding: Forwarding
       new UpstreamCall(ctx, ex, plan, forwarding).start();
       return;
     case 'answer':
-      sendAnswer(ex, before.answer, ctx.drainLimit);
+      sendAnswer(ex, before.answer, ctx.drainLimit, ctx.wire);
       return;
     case 'reset':
       ctx.wire.reset(ex.req.socket);

@@ -120,7 +120,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (plan.replaceHead !== null) {
       this.discard = true;
       this.body?.detach();
-      sendAnswer(ex, plan.replaceHead, this.ctx.drainLimit);
+      sendAnswer(ex, plan.replaceHead, this.ctx.drainLimit, this.ctx.wire);
       return true;
     }
     if (plan.holdHeadMs > 0) {
@@ -211,7 +211,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     ex.outcome = 'upstream_error';
     this.ctx.events.upstreamFailed(ex, reason, err);
     // Detail deliberately generic: no addresses, no stack, nothing internal reaches the client.
-    sendOwnProblem(ex, problemFor(FAILURE_CODES[reason], FAILURE_DETAIL[reason], ex.path, ex.id), this.ctx.drainLimit);
+    sendOwnProblem(
+      ex,
+      problemFor(FAILURE_CODES[reason], FAILURE_DETAIL[reason], ex.path, ex.id),
+      this.ctx.drainLimit,
+      this.ctx.wire,
+    );
   }
 
   /** An idle keep-alive socket the upstream closed just as it was reused: nothing was processed. */

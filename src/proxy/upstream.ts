@@ -1,4 +1,5 @@
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+import PoolClass from 'undici/lib/dispatcher/pool.js';
 
 /** The one service behind the proxy, resolved once at start-up, with its connection pool. */
 export interface Upstream {
@@ -13,7 +14,7 @@ export interface Upstream {
 }
 
 export function createUpstream(url: URL, options: { timeoutMs: number; insecure: boolean }): Upstream {
-  const pool = new Pool(url.origin, {
+  const pool = new PoolClass(url.origin, {
     // One request per connection at a time (no pipelining to the upstream), as many connections as
     // the load needs, kept alive between requests.
     pipelining: 1,
