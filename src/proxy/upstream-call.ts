@@ -94,7 +94,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         path: upstream.basePath === '' ? url : upstream.basePath + url,
         method: ex.method,
         headers: upstreamRequestHeaders(ex.req, upstream.hostHeader, ex.id, this.forwarding.skipHeader),
-        body: this.body === null ? null : process.env.RAWBODY ? this.ex.req : this.body,
+        body: this.body,
       },
       this,
     );
