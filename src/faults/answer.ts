@@ -4,7 +4,7 @@ import type { FaultSpec, Rule } from '../scenario/types.js';
 import type { Answer, Why } from './plan.js';
 
 /** What an answer needs to know about its request. */
-export interface AnswerTarget {
+interface AnswerTarget {
   readonly id: string;
   readonly path: string;
   readonly method: string;
@@ -13,7 +13,7 @@ export interface AnswerTarget {
 }
 
 /** An answer ready for the wire. */
-export interface RenderedAnswer {
+interface RenderedAnswer {
   readonly status: number;
   readonly headers: OutgoingHttpHeaders;
   /** null: no body (HEAD, 204, 304). */

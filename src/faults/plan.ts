@@ -50,7 +50,7 @@ export interface Plan {
   readonly request: BodyShape | null;
 }
 
-export const FORWARD: Before = { step: 'forward' };
+const FORWARD: Before = { step: 'forward' };
 
 /** Plain pass-through: forward, relay everything as it comes. */
 export const PASS: Plan = { waitMs: 0, before: FORWARD, holdHeadMs: 0, replaceHead: null, response: null, request: null };
