@@ -5,7 +5,7 @@ import type { QuotaStore } from '../quota/store.js';
 import type { SessionRegistry } from '../session/registry.js';
 import type { Session } from '../session/session.js';
 import { parseRatio, verifyRules } from './verify.js';
-import { SESSION_HEADER } from '../session/header.js';
+import { SESSION_HEADER } from '../http/session-header.js';
 import type { QuotaRow, SessionCreated, SessionListing, SessionView, VerifyExpectation } from '../client/wire.js';
 import { readBody } from './body.js';
 import { ruleView } from './rule-view.js';

@@ -7,9 +7,10 @@ import { createLogEvents, fanOut } from '../log/proxy-log.js';
 import { listen } from '../net/listen.js';
 import { loadTlsIdentity, type TlsIdentity, type TlsSource } from '../net/tls.js';
 import type { ProxyEvents } from '../proxy/events.js';
-import type { HandlerContext, RuleSetRef } from '../proxy/handler.js';
+import type { ProxyContext, RuleSetRef } from '../proxy/context.js';
 import { createProxyServer, drain } from '../proxy/server.js';
 import { createUpstream } from '../proxy/upstream.js';
+import { HTTP1_WIRE } from '../proxy/wire.js';
 import { emptyRuleSet } from '../scenario/empty.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
@@ -132,10 +133,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     metrics.proxy,
     gate.events,
   ]);
-  const forwardCtx = { upstream, events };
-  const faults = { forward: forwardCtx, drainLimit: settings.drainLimit };
   const quotaStore = quotaParts.store;
-  const quota = quotaParts.engine({ faults, events, gate });
+  const quota = quotaParts.engine;
   if (settings.store !== 'memory')
     cluster = (await import('./cluster.js')).createClusterSync(settings.store, {
       log,
@@ -172,7 +171,17 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       registry: sessions,
       onError: (err) => log.warn({ error: err.message }, 'session sync: shared store unavailable'),
     });
-  const ctx: HandlerContext = { rules, forward: forwardCtx, faults, events, marker: settings.marker, now, quota, gate, sessions };
+  const ctx: ProxyContext = {
+    ruleSetFor: (req) => sessions.ruleSetFor(req, rules.current),
+    gate: (ex, rule) => gate.allows(rule, ex),
+    upstream,
+    events,
+    marker: settings.marker,
+    now,
+    drainLimit: settings.drainLimit,
+    quota,
+    wire: HTTP1_WIRE,
+  };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({
     ok: true,
@@ -309,7 +318,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         readiness = 'draining';
         await drain(proxy, graceMs);
         await drain(admin, Math.min(graceMs, 1000));
-        upstream.agent.destroy();
+        await upstream.close();
         sessions.clear();
         sessionSync?.close();
         await Promise.all([quotaStore.close(), cluster?.close()]);

@@ -1,10 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
-import type { FaultContext } from '../faults/fault.js';
 import type { Logger } from '../log/logger.js';
 import { registerQuotaMetrics, type QuotaMetrics } from '../metrics/quota-metrics.js';
-import type { ProxyEvents } from '../proxy/events.js';
-import type { InjectionGate } from '../proxy/handler.js';
 import { QuotaEngine, periodOf } from '../quota/engine.js';
 import { MemoryQuotaStore } from '../quota/memory-store.js';
 import type { QuotaStore } from '../quota/store.js';
@@ -17,8 +14,8 @@ export interface QuotaParts {
   readonly store: QuotaStore;
   /** Call from the metrics' `register` hook (before the engine is built). */
   register(registry: Registry): void;
-  /** The engine over the store, once the proxy's events exist. */
-  engine(deps: { faults: FaultContext; events: ProxyEvents; gate: InjectionGate }): QuotaEngine;
+  /** The engine (the proxy's quota stage) over the store. */
+  readonly engine: QuotaEngine;
 }
 
 /**
@@ -51,28 +48,20 @@ export async function createQuota(
           onEvict,
           onConnectionChange,
         });
-  const engine = (parts: { faults: FaultContext; events: ProxyEvents; gate: InjectionGate }): QuotaEngine =>
-    new QuotaEngine({
-      store,
-      faults: parts.faults,
-      events: parts.events,
-      gate: parts.gate,
-      marker: settings.marker,
-      now: deps.now,
-      budgetMs: settings.storeBudgetMs,
-      failure: settings.storeFailure,
-      onExceeded: (rule) => metrics?.exceeded(rule),
-      onStoreError: (err) => {
-        metrics?.storeError();
-        const t = Date.now();
-        if (t - lastWarn < STORE_WARN_EVERY_MS) return;
-        lastWarn = t;
-        log.warn(
-          { error: err.message, storeFailure: settings.storeFailure },
-          `quota store unavailable (${settings.storeFailure})`,
-        );
-      },
-    });
+  const engine = new QuotaEngine({
+    store,
+    now: deps.now,
+    budgetMs: settings.storeBudgetMs,
+    failure: settings.storeFailure,
+    onExceeded: (rule) => metrics?.exceeded(rule),
+    onStoreError: (err) => {
+      metrics?.storeError();
+      const t = Date.now();
+      if (t - lastWarn < STORE_WARN_EVERY_MS) return;
+      lastWarn = t;
+      log.warn({ error: err.message, storeFailure: settings.storeFailure }, `quota store unavailable (${settings.storeFailure})`);
+    },
+  });
   return {
     store,
     engine,

@@ -1,78 +1,87 @@
 import type { OutgoingHttpHeaders } from 'node:http';
-import { statusForbidsBody } from '../http/problem.js';
-import { renderDialect, type QuotaFigures } from '../http/dialects/index.js';
-import type { StatusAnswer } from '../scenario/types.js';
-import type { Exchange } from '../proxy/exchange.js';
-import type { FaultContext } from './fault.js';
-import { settleRequestBody } from './request-body.js';
+import { renderDialect } from '../http/dialects/index.js';
+import { reasonPhrase, statusForbidsBody } from '../http/problem.js';
+import type { FaultSpec, Rule } from '../scenario/types.js';
+import type { Answer, Why } from './plan.js';
+
+/** What an answer needs to know about its request. */
+interface AnswerTarget {
+  readonly id: string;
+  readonly path: string;
+  readonly method: string;
+  /** The marker header's value (a rule name or `header`), or null without a marker. */
+  readonly marker: string | null;
+  /** When the request arrived (ms since the epoch), for the vendors that date their errors. */
+  readonly startedAt: number;
+}
+
+/** An answer ready for the wire. */
+interface RenderedAnswer {
+  readonly status: number;
+  readonly headers: OutgoingHttpHeaders;
+  /** null: no body (HEAD, 204, 304). */
+  readonly payload: string | null;
+}
+
+/** Why a fault that is not a quota's answers: which rule (or the request header) asked for it. */
+export function injectedWhy(rule: Rule | null, fault: FaultSpec): Why {
+  const action = fault.action;
+  if (action === null || (action.kind !== 'status' && action.kind !== 'replaceStatus')) return NO_ANSWER;
+  const by = rule === null ? 'the x-faultline-fault request header' : `rule "${rule.name}"`;
+  return { detail: `${reasonPhrase(action.status)}: injected by faultline (${by}).`, quota: null };
+}
+
+/** For faults that never answer with a status of their own. */
+const NO_ANSWER: Why = { detail: 'Injected by faultline.', quota: null };
 
 /**
- * Answer the client with a configured status instead of (or in place of) the upstream's answer, as a
- * real server would: in the answer's dialect (RFC 9457 problem+json by default, or a vendor's own
- * error body and headers), `Cache-Control: no-store`, the request id, `Retry-After` when
- * configured, no body for HEAD/204/304. `quota` carries the figures of the quota that ran out.
+ * An answer as a real server would give it: in the answer's dialect (RFC 9457 problem+json by
+ * default, or a vendor's own error body and headers, src/http/dialects/) with the quota's figures
+ * where the format has room, `Cache-Control: no-store`, the request id, `Retry-After` when
+ * configured, the marker, no body for HEAD/204/304.
  */
-export function answerStatus(
-  ctx: FaultContext,
-  ex: Exchange,
-  answer: StatusAnswer,
-  detail: string,
-  quota: QuotaFigures | null,
-): void {
-  const res = ex.res;
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const status = answer.status;
+export function renderAnswer(answer: Answer, to: AnswerTarget): RenderedAnswer {
+  const spec = answer.spec;
+  const status = spec.status;
   let contentType: string;
   let payload: string;
-  const headers: OutgoingHttpHeaders = {
-    'cache-control': 'no-store',
-    'x-request-id': ex.id,
-  };
-  if (answer.body === null) {
-    const { dialect } = answer;
+  const headers: OutgoingHttpHeaders = { 'cache-control': 'no-store', 'x-request-id': to.id };
+  if (spec.body === null) {
+    const { dialect } = spec;
     const built = renderDialect(dialect.format, {
       code: dialect.code,
       message: dialect.message,
       status,
-      requestId: ex.id,
-      resource: ex.path,
-      detail,
-      quota,
-      now: ex.startedAt,
+      requestId: to.id,
+      resource: to.path,
+      detail: answer.why.detail,
+      quota: answer.why.quota,
+      now: to.startedAt,
     });
     contentType = built.contentType;
     payload = built.body;
     for (const [name, value] of built.headers) headers[name] = value;
   } else {
-    contentType = answer.body.contentType;
-    payload = answer.body.hasPlaceholders ? renderTemplate(answer.body.text, ex, contentType.includes('json')) : answer.body.text;
+    contentType = spec.body.contentType;
+    payload = spec.body.hasPlaceholders ? renderTemplate(spec.body.text, to, contentType.includes('json')) : spec.body.text;
   }
   const bodiless = statusForbidsBody(status);
-  const length = bodiless ? 0 : Buffer.byteLength(payload);
   if (!bodiless) {
     headers['content-type'] = contentType;
-    headers['content-length'] = length;
+    headers['content-length'] = Buffer.byteLength(payload);
   }
-  if (answer.retryAfter !== null) headers['retry-after'] = answer.retryAfter;
-  if (ex.faultName !== null) headers['x-faultline-fault'] = ex.faultName;
-  for (const [name, value] of answer.headers) headers[name.toLowerCase()] = value;
-  if (!settleRequestBody(ctx, ex)) headers.connection = 'close';
-  res.writeHead(status, headers);
-  const sendBody = !bodiless && ex.req.method !== 'HEAD';
-  // The access log and the byte metrics count what the client received, injected or relayed.
-  if (sendBody) ex.bytesOut += length;
-  res.end(sendBody ? payload : undefined);
+  if (spec.retryAfter !== null) headers['retry-after'] = spec.retryAfter;
+  if (to.marker !== null) headers['x-faultline-fault'] = to.marker;
+  for (const [name, value] of spec.headers) headers[name.toLowerCase()] = value;
+  return { status, headers, payload: bodiless || to.method === 'HEAD' ? null : payload };
 }
 
 const PLACEHOLDER = /\{(requestId|method|path)\}/g;
 
 /** Fill the placeholders; inside a JSON body the values are escaped as JSON string content. */
-function renderTemplate(text: string, ex: Exchange, json: boolean): string {
+function renderTemplate(text: string, to: AnswerTarget, json: boolean): string {
   return text.replace(PLACEHOLDER, (_, name: string) => {
-    const value = name === 'requestId' ? ex.id : name === 'method' ? (ex.req.method ?? '') : ex.path;
+    const value = name === 'requestId' ? to.id : name === 'method' ? to.method : to.path;
     return json ? JSON.stringify(value).slice(1, -1) : value;
   });
 }

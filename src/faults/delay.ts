@@ -1,5 +1,5 @@
 import type { DelaySpec } from '../scenario/types.js';
-import type { Exchange } from '../proxy/exchange.js';
+import type { Plan } from './plan.js';
 
 /** A delay's length for this request: fixed, or uniform in [min, max] from the rule set's random. */
 export function delayLength(spec: DelaySpec, random: () => number): number {
@@ -7,14 +7,13 @@ export function delayLength(spec: DelaySpec, random: () => number): number {
 }
 
 /**
- * Wait, then run `next` — unless the client goes away first: then the timer is cleared and nothing
- * is forwarded or answered.
+ * `delay` composes with every kind: before forwarding (or before answering, resetting, hanging),
+ * or with `phase: response` at the upstream's response head, after the upstream did its work. A
+ * plan that never forwards has no response head: its delay is taken before it acts.
  */
-export function delayThen(ex: Exchange, ms: number, next: (ex: Exchange) => void): void {
-  const onClose = (): void => clearTimeout(timer);
-  const timer = setTimeout(() => {
-    ex.res.off('close', onClose);
-    if (!ex.clientGone) next(ex);
-  }, ms);
-  ex.res.once('close', onClose);
+export function withDelay(plan: Plan, delay: DelaySpec | null, random: () => number): Plan {
+  if (delay === null) return plan;
+  const ms = delayLength(delay, random);
+  if (delay.phase === 'response' && plan.before.step === 'forward') return { ...plan, holdHeadMs: ms };
+  return { ...plan, waitMs: ms };
 }

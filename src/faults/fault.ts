@@ -1,20 +1,18 @@
 import type { FaultAction } from '../scenario/types.js';
-import type { Exchange } from '../proxy/exchange.js';
-import type { ForwardContext } from '../proxy/forward.js';
-
-/** What a fault may use: the forwarder and the few settings faults follow. Built once per proxy. */
-export interface FaultContext {
-  readonly forward: ForwardContext;
-  /** Request bodies up to this size are drained after an early answer; larger ones close the connection. */
-  readonly drainLimit: number;
-}
+import type { Instead, Plan, Why } from './plan.js';
 
 /**
- * One fault kind: what happens to a request a rule fired on. An implementation either answers the
- * client itself or sets the exchange's forwarding hooks and forwards. It must release every timer,
- * socket and listener it takes when the client goes away (`ex.res` 'close').
+ * One fault kind: the plan for an exchange a rule fired on. Implementations are pure: they read
+ * the compiled action and return data (plan.ts); the proxy core carries the plan out, releases
+ * what it took, and forwards at most once. See docs/creating-faults.md.
  */
 export interface FaultKind<A extends FaultAction = FaultAction> {
   readonly kind: A['kind'];
-  apply(ctx: FaultContext, ex: Exchange, action: A): void;
+  /** The plan for one exchange; `why` explains any answer the plan gives. */
+  plan(action: A, why: Why): Plan;
+  /**
+   * A quota rule's request crossed its limit after forwarding began (mid-upload): the upstream
+   * request is abandoned and this is what the client gets instead, at once (or after the rule's delay).
+   */
+  overrun(action: A, why: Why): Instead;
 }

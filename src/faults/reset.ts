@@ -1,27 +1,19 @@
 import type { FaultAction } from '../scenario/types.js';
-import { forward } from '../proxy/forward.js';
-import { afterFlush } from './after-flush.js';
-import { ByteLimit } from './byte-limit.js';
 import type { FaultKind } from './fault.js';
+import { PASS, planBefore } from './plan.js';
 
 type ResetAction = Extract<FaultAction, { kind: 'reset' }>;
 
 /**
- * `reset: true` — the client's TCP connection is reset (a real RST via `resetAndDestroy()`, which
- * clients report as ECONNRESET); the request is never forwarded.
- * `reset: { afterBytes: N }` — forward, relay N bytes of the response body, then reset.
+ * `reset: true` — the client's TCP connection is reset (a real RST; ECONNRESET, curl exit 56); the
+ * request is never forwarded. `reset: { afterBytes: N }` — forward, relay N bytes of the response
+ * body, then reset. A quota overrun resets at once, in both forms.
  */
 export const resetFault: FaultKind<ResetAction> = {
   kind: 'reset',
-  apply(ctx, ex, action) {
-    const socket = ex.req.socket;
-    if (action.afterBytes === null) {
-      socket.resetAndDestroy();
-      return;
-    }
-    ex.responseTransform = new ByteLimit(action.afterBytes, () => {
-      afterFlush(socket, () => socket.resetAndDestroy());
-    });
-    forward(ctx.forward, ex);
-  },
+  plan: (action) =>
+    action.afterBytes === null
+      ? planBefore({ step: 'reset' })
+      : { ...PASS, response: { shape: 'limit', bytes: action.afterBytes, then: 'reset' } },
+  overrun: () => ({ step: 'reset' }),
 };

@@ -1,16 +1,20 @@
 import type { FaultAction } from '../scenario/types.js';
-import { forward } from '../proxy/forward.js';
 import type { FaultKind } from './fault.js';
-import { ThrottleStream } from './throttle-stream.js';
+import { PASS } from './plan.js';
+import { quotaOverrunAnswer } from './quota-answer.js';
 
 type ThrottleAction = Extract<FaultAction, { kind: 'throttle' }>;
 
-/** `throttle: 64KiB/s` (response) or `{ request, response }` — forward at a limited rate, with backpressure. */
+/**
+ * `throttle: 64KiB/s` (response) or `{ request, response }` — forward, relaying the body at that rate
+ * with backpressure. A quota overrun has no response to slow down: it answers 507 with the details.
+ */
 export const throttleFault: FaultKind<ThrottleAction> = {
   kind: 'throttle',
-  apply(ctx, ex, action) {
-    if (action.requestBps !== null) ex.requestTransform = new ThrottleStream(action.requestBps);
-    if (action.responseBps !== null) ex.responseTransform = new ThrottleStream(action.responseBps);
-    forward(ctx.forward, ex);
-  },
+  plan: (action) => ({
+    ...PASS,
+    request: action.requestBps === null ? null : { shape: 'pace', bytesPerSecond: action.requestBps },
+    response: action.responseBps === null ? null : { shape: 'pace', bytesPerSecond: action.responseBps },
+  }),
+  overrun: (_action, why) => quotaOverrunAnswer(why),
 };

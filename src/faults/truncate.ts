@@ -1,24 +1,18 @@
 import type { FaultAction } from '../scenario/types.js';
-import { forward } from '../proxy/forward.js';
-import { afterFlush } from './after-flush.js';
-import { ByteLimit } from './byte-limit.js';
 import type { FaultKind } from './fault.js';
+import { PASS } from './plan.js';
+import { quotaOverrunAnswer } from './quota-answer.js';
 
 type TruncateAction = Extract<FaultAction, { kind: 'truncate' }>;
 
 /**
- * `truncate: 1KiB` — forward, send the first N bytes of the response body, then close the
- * connection (a FIN, not a reset) without finishing the message: with a Content-Length the client
- * sees fewer bytes than announced, with chunked encoding it never sees the last chunk. Either way a
- * premature end (curl exit 18). A body shorter than N passes whole.
+ * `truncate: 1KiB` — forward, send the head and the first N body bytes, then close the connection
+ * (a FIN) without finishing the message: fewer bytes than the Content-Length announced, or no
+ * terminating chunk. Every client sees a premature end (curl exit 18). A body of fewer than N bytes
+ * passes whole. A quota overrun has no response to cut: it answers 507 with the details.
  */
 export const truncateFault: FaultKind<TruncateAction> = {
   kind: 'truncate',
-  apply(ctx, ex, action) {
-    const socket = ex.req.socket;
-    ex.responseTransform = new ByteLimit(action.bytes, () => {
-      afterFlush(socket, () => socket.destroySoon());
-    });
-    forward(ctx.forward, ex);
-  },
+  plan: (action) => ({ ...PASS, response: { shape: 'limit', bytes: action.bytes, then: 'cut' } }),
+  overrun: (_action, why) => quotaOverrunAnswer(why),
 };

@@ -65,7 +65,7 @@ export function createLogEvents(log: Logger, options: LogEventOptions): ProxyEve
       if (!accessLog) return;
       const ms = Date.now() - ex.startedAt;
       if (oneLine) {
-        const rule = ex.faultName === null ? '' : ` ${ex.faultName}`;
+        const rule = ex.marker === null ? '' : ` ${ex.marker}`;
         log.info(`${ex.req.method ?? '-'} ${ex.path} ${status} ${ms}ms${rule}`);
         if (log.isLevelEnabled('debug'))
           log.debug(

@@ -1,23 +1,44 @@
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import type { ProxyRequest, ProxyResponse } from './messages.js';
-import type { ProxyEvents } from './events.js';
-import type { Transform } from 'node:stream';
 import type { Rule } from '../scenario/types.js';
+import type { ProxyEvents } from './events.js';
+import type { ProxyRequest, ProxyResponse } from './messages.js';
 
 /** How a request ended, for metrics and logs. */
 export type Outcome = 'proxied' | 'injected' | 'upstream_error' | 'rejected';
 
 /**
- * Everything one request carries through the proxy. Every field is set up front (null for "not
- * used") so an exchange without faults pays a comparison per feature, nothing more.
+ * One request through the proxy, as the core sees it. Owners, so no two parts write one field:
+ * - identity (readonly): set when the request arrives;
+ * - the decision (`rule`, `marker`, `outcome`): written by the decision step (decide.ts), and
+ *   `outcome` once more by the core when the upstream fails;
+ * - timing and stats: written by the core only (flight.ts, upstream-call.ts, request-body.ts).
+ * Stages keep their own state (the quota meter, the upstream call, timers) and hand the core a
+ * release function (`whenDone`) instead of hooks on this object.
  */
 export class Exchange {
   readonly req: ProxyRequest;
   readonly res: ProxyResponse;
   readonly id: string;
+  readonly method: string;
+  /** URL path without the query, and the raw query without `?`. */
+  readonly path: string;
+  readonly query: string;
   readonly startedAt: number;
   /** performance.now() at the start: sub-millisecond durations for the histogram. */
   readonly startedHr: number = performance.now();
+  /** Where the end of the exchange is reported. */
+  readonly events: ProxyEvents;
+
+  /** The rule being applied, or null (pass-through, or a fault asked for by request header). */
+  rule: Rule | null = null;
+  /** The marker header's value for injected answers (a rule name or `header`), or null. */
+  marker: string | null = null;
+  outcome: Outcome = 'proxied';
+
+  /** The client sent `Expect: 100-continue` and has not been told to go on yet. */
+  expectContinue: boolean;
+  /** Request body bytes read from the client, response body bytes written to it. */
+  bytesIn = 0;
+  bytesOut = 0;
   /** performance.now() when the upstream request started and when its response head arrived. */
   upstreamStartHr = 0;
   upstreamHeadHr = 0;
@@ -26,44 +47,16 @@ export class Exchange {
    * upstream request started plus the time from the upstream's head to ours. -1: not relayed.
    */
   addedSeconds = -1;
-  /** URL path without the query, and the raw query without `?`. */
-  readonly path: string;
-  readonly query: string;
-  /** The client sent `Expect: 100-continue` and has not been told to go on yet. */
-  expectContinue: boolean;
-  /** The rule being applied, or null for plain pass-through. */
-  rule: Rule | null = null;
-  outcome: Outcome = 'proxied';
-  /** Request body bytes read from the client, response body bytes written to it. */
-  bytesIn = 0;
-  bytesOut = 0;
-  /** Set by faults before forwarding; each null means "not used". */
-  requestTransform: Transform | null = null;
-  responseTransform: Transform | null = null;
-  /** Called with the upstream's response head; returns true when it took over the answer. */
-  onUpstreamResponse: ((ex: Exchange, upReq: ClientRequest, upRes: IncomingMessage) => boolean) | null = null;
-  /** The request to the upstream while one is open, so a client that leaves can abort it. */
-  upReq: ClientRequest | null = null;
-  /** A request header not to forward (lower-case), e.g. the per-request fault header. */
-  skipHeader: string | null = null;
-  /** `delay` with `phase: response`: hold the upstream's response head this long. */
-  responseDelayMs = 0;
-  /** Runs once when the exchange is over (client finished or went away). */
-  onDone: ((ex: Exchange) => void) | null = null;
-  /** Label for the marker header and logs (a rule name or `header`). */
-  faultName: string | null = null;
+  /** The exchange is over: the response finished, or the client went away. */
   done = false;
-  /** This exchange holds one of its rule's maxActive slots (released when it ends). */
-  activeHeld = false;
-  /** A fault aborted the upstream request on purpose and answers the client itself. */
-  upstreamAbandoned = false;
-  /** Where to report the end of the exchange. */
-  events: ProxyEvents | null = null;
+  private releases: (() => void)[] | null = null;
 
-  constructor(req: ProxyRequest, res: ProxyResponse, id: string, expectContinue: boolean, now: number) {
+  constructor(req: ProxyRequest, res: ProxyResponse, id: string, expectContinue: boolean, now: number, events: ProxyEvents) {
     this.req = req;
+    this.events = events;
     this.res = res;
     this.id = id;
+    this.method = req.method ?? 'GET';
     this.startedAt = now;
     this.expectContinue = expectContinue;
     const url = req.url ?? '/';
@@ -72,8 +65,22 @@ export class Exchange {
     this.query = q === -1 ? '' : url.slice(q + 1);
   }
 
-  /** The client went away before we finished answering. */
-  get clientGone(): boolean {
-    return this.res.destroyed && !this.res.writableFinished;
+  /** The response went out in full. */
+  get answered(): boolean {
+    return this.res.writableFinished;
+  }
+
+  /** Run `release` once when the exchange ends (at once if it already has). */
+  whenDone(release: () => void): void {
+    if (this.done) release();
+    else (this.releases ??= []).push(release);
+  }
+
+  /** Called by the core, once. */
+  finish(): void {
+    this.done = true;
+    const list = this.releases;
+    this.releases = null;
+    if (list !== null) for (const release of list) release();
   }
 }

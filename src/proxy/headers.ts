@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { clientOrigin, rewriteLocation, type LocationBase } from './location.js';
+import { SESSION_HEADER } from '../http/session-header.js';
 
 /*
  * Header rewriting for both directions, on the raw `[name, value, name, value, ...]` arrays Node
@@ -9,6 +10,9 @@ import { clientOrigin, rewriteLocation, type LocationBase } from './location.js'
  */
 const HOP_BY_HOP =
   /^(?:connection|keep-alive|proxy-connection|proxy-authenticate|proxy-authorization|te|trailer|transfer-encoding|upgrade)$/i;
+/** Response side: the same, but `Trailer` passes (it announces the trailers relayed at the end). */
+const RESPONSE_HOP_BY_HOP =
+  /^(?:connection|keep-alive|proxy-connection|proxy-authenticate|proxy-authorization|te|transfer-encoding|upgrade)$/i;
 
 /** Names listed in `Connection` (lower-cased), or null when it lists only the usual tokens. */
 function connectionListed(connection: string | undefined): Set<string> | null {
@@ -25,8 +29,9 @@ function connectionListed(connection: string | undefined): Set<string> | null {
 /**
  * Outgoing request headers for the upstream: the client's headers minus hop-by-hop fields, minus
  * `host` (replaced by the upstream's, like nginx's default) and the inbound `x-request-id` (replaced by
- * ours), plus `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. `skip` names one more header
- * (lower-case) to drop, e.g. the per-request fault header.
+ * ours), minus `Expect` (faultline answers `100 Continue` itself when it forwards), plus
+ * `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. `skip` names one more header
+ * (lower-case) to drop, e.g. the per-request fault header; the session header never goes upstream.
  */
 export function upstreamRequestHeaders(
   req: IncomingMessage,
@@ -43,7 +48,15 @@ export function upstreamRequestHeaders(
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.test(name) || lower === 'host' || lower === 'x-request-id' || lower === skip) continue;
+    if (
+      HOP_BY_HOP.test(name) ||
+      lower === 'host' ||
+      lower === 'x-request-id' ||
+      lower === 'expect' ||
+      lower === SESSION_HEADER ||
+      lower === skip
+    )
+      continue;
     if (listed !== null && listed.has(lower)) continue;
     if (lower === 'x-forwarded-for') {
       xff = xff === null ? value : `${xff}, ${value}`;
@@ -77,23 +90,28 @@ export function upstreamRequestHeaders(
 const VIA = '1.1 faultline';
 
 /**
- * Response headers for the client: the upstream's minus hop-by-hop fields, plus `Via` and our
- * `x-request-id` (the upstream's own is replaced so the client sees one id end to end).
+ * Response headers for the client from the upstream's raw head (names and values as received, in
+ * order): minus hop-by-hop fields, plus `Via` and our `x-request-id` (the upstream's own is
+ * replaced so the client sees one id end to end), and the marker when a fault applies.
  */
 export function clientResponseHeaders(
-  upRes: IncomingMessage,
+  raw: readonly Buffer[],
   requestId: string,
   marker: string | null,
-  client: { readonly base: LocationBase; readonly host: string | undefined; readonly secure: boolean } | null,
+  client: { readonly base: LocationBase; readonly host: string | undefined; readonly secure: boolean },
 ): string[] {
-  const raw = upRes.rawHeaders;
-  const listed = connectionListed(upRes.headers.connection);
+  let listed: Set<string> | null = null;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as Buffer;
+    if (name.length === 10 && name.toString('latin1').toLowerCase() === 'connection')
+      listed = connectionListed((raw[i + 1] as Buffer).toString('latin1').toLowerCase()) ?? listed;
+  }
   const out: string[] = [];
   let via: string | null = null;
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    const value = raw[i + 1] as string;
-    if (HOP_BY_HOP.test(name)) continue;
+    const name = (raw[i] as Buffer).toString('latin1');
+    if (RESPONSE_HOP_BY_HOP.test(name)) continue;
+    const value = (raw[i + 1] as Buffer).toString('latin1');
     const lower = name.toLowerCase();
     if (lower === 'x-request-id') continue;
     if (listed !== null && listed.has(lower)) continue;
@@ -101,7 +119,8 @@ export function clientResponseHeaders(
       via = via === null ? value : `${via}, ${value}`;
       continue;
     }
-    if (client !== null && (lower === 'location' || lower === 'content-location')) {
+    if (lower === 'location' || lower === 'content-location') {
+      // Like nginx's `proxy_redirect default`: the upstream's own origin becomes the client's.
       out.push(name, rewriteLocation(value, client.base, clientOrigin(client.host, client.secure)));
       continue;
     }
@@ -110,4 +129,15 @@ export function clientResponseHeaders(
   out.push('Via', via === null ? VIA : `${via}, ${VIA}`, 'X-Request-Id', requestId);
   if (marker !== null) out.push('X-Faultline-Fault', marker);
   return out;
+}
+
+/** Trailer fields from the upstream's raw trailers, for `res.addTrailers`. */
+export function trailerPairs(raw: readonly (Buffer | string)[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) out.push([latin1(raw[i]), latin1(raw[i + 1])]);
+  return out;
+}
+
+function latin1(v: Buffer | string | undefined): string {
+  return v === undefined ? '' : typeof v === 'string' ? v : v.toString('latin1');
 }

@@ -2,7 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { problemFor, rawProblemResponse } from '../http/problem.js';
-import { handleRequest, type HandlerContext } from './handler.js';
+import type { ProxyContext } from './context.js';
+import { handleRequest } from './handler.js';
 import { requestIdOf } from './request-id.js';
 import { refuseBadHead } from './head-checks.js';
 import { answerClientError, refusalOf, type ListenerEvents, type ListenerLimits } from './listener.js';
@@ -32,7 +33,7 @@ export type ProxyServer =
   http.Server<typeof ProxyRequest, typeof ProxyResponse> | https.Server<typeof ProxyRequest, typeof ProxyResponse>;
 
 export function createProxyServer(
-  ctx: HandlerContext,
+  ctx: ProxyContext,
   upstream: Upstream,
   insecure: boolean,
   onUpgradeError: (err: Error) => void,

@@ -1,24 +1,14 @@
 import type { IncomingMessage } from 'node:http';
-import type { QuotaSpec, Rule, RuleSet } from '../scenario/types.js';
+import type { Why } from '../faults/plan.js';
+import type { Overrun, QuotaDecision, QuotaStage } from '../proxy/context.js';
 import type { Exchange } from '../proxy/exchange.js';
-import type { ProxyEvents } from '../proxy/events.js';
-import { detachRequestBody, forward } from '../proxy/forward.js';
-import type { InjectionGate, QuotaHandler } from '../proxy/handler.js';
-import { markInjected } from '../proxy/inject.js';
-import { problemFor, sendProblem } from '../http/problem.js';
-import { answerStatus } from '../faults/answer.js';
-import { applyFault } from '../faults/apply.js';
-import type { FaultContext } from '../faults/fault.js';
-import { QuotaCountingStream } from './counting-stream.js';
+import type { QuotaSpec, Rule, RuleSet } from '../scenario/types.js';
+import { QuotaMeterOf, type Settle } from './meter.js';
 import { AMBIGUOUS_KEY, quotaKeyOf } from './key.js';
 import type { QuotaStore, Reservation, Slot } from './store.js';
-import { asError } from '../errors.js';
 
 export interface QuotaEngineOptions {
   store: QuotaStore;
-  faults: FaultContext;
-  events: ProxyEvents;
-  marker: boolean;
   now: () => number;
   /** Longest a request waits for a non-local store. */
   budgetMs: number;
@@ -26,25 +16,28 @@ export interface QuotaEngineOptions {
   /** Told when a quota is exceeded (metrics) and when the store fails (metrics, rate-limited log). */
   onExceeded: (rule: Rule) => void;
   onStoreError: (err: Error) => void;
-  /** Decides whether an exceeded quota injects its fault; null: always. Vetoed: the request goes through uncounted. */
-  gate?: InjectionGate | null;
 }
 
 class StoreTimeout extends Error {}
 
+const UNACCOUNTED: QuotaDecision = { verdict: 'unaccounted' };
+const UNAVAILABLE: QuotaDecision = { verdict: 'unavailable' };
+const STORE_DOWN: Overrun = { kind: 'unavailable' };
+
 /**
- * Decides quota rules the way a storage server would:
+ * Decides quota rules the way a storage server would, and returns a decision; it never forwards
+ * nor answers (the proxy core does, once):
  *
- *   match ─▶ key ─▶ reserve(Content-Length | 1 request) ──no──▶ the rule's fault (507 + quota details)
- *                        │yes
- *                        ▼
- *                    forward ── chunked body: reserve chunk by chunk; over the limit ─▶ abort upstream, fault
- *                        │
- *                 upstream answers ─▶ 2xx (or countOn: always): commit; otherwise release
+ *   key ─▶ reserve(Content-Length | 1 request) ──no──▶ refuse (the rule's fault, with the quota details)
+ *                │yes
+ *                ▼
+ *          forward with a meter ── chunked body: reserve chunk by chunk; over the limit ─▶ overrun
+ *                │
+ *          upstream answers ─▶ 2xx (or countOn: always): commit; otherwise release
  *
  * Reserving before forwarding keeps two concurrent requests from both taking the last bytes.
  */
-export class QuotaEngine implements QuotaHandler {
+export class QuotaEngine implements QuotaStage {
   private readonly o: QuotaEngineOptions;
 
   constructor(options: QuotaEngineOptions) {
@@ -55,147 +48,83 @@ export class QuotaEngine implements QuotaHandler {
     return periodOf(quota, this.o.now());
   }
 
-  handle(ex: Exchange, rule: Rule, set: RuleSet): void {
-    this.run(ex, rule, set).catch((err: unknown) => this.storeFailed(ex, asError(err)));
+  /**
+   * `mayInject` is asked when the quota runs out mid-upload (guards, dry runs): no, and the rest of
+   * the body goes through unreserved. (Before forwarding the proxy asks it on a `refuse`.)
+   */
+  async decide(ex: Exchange, rule: Rule, set: RuleSet, mayInject: () => boolean): Promise<QuotaDecision> {
+    try {
+      return await this.run(ex, rule, set, mayInject);
+    } catch (err) {
+      this.o.onStoreError(err instanceof Error ? err : new Error(String(err)));
+      return this.o.failure === 'fail-open' ? UNACCOUNTED : UNAVAILABLE;
+    }
   }
 
-  private async run(ex: Exchange, rule: Rule, set: RuleSet): Promise<void> {
+  private async run(ex: Exchange, rule: Rule, set: RuleSet, mayInject: () => boolean): Promise<QuotaDecision> {
     const quota = rule.quota as QuotaSpec;
+    const store = this.o.store;
     const req = ex.req;
     const key = quotaKeyOf(quota.key, req, ex.path, ex.query);
-    if (key === AMBIGUOUS_KEY) return this.ambiguous(ex, quota);
+    if (key === AMBIGUOUS_KEY) return { verdict: 'ambiguous', detail: ambiguity(quota) };
+    // A session's quota rules keep their own usage (`name@session`).
     const slot: Slot = { rule: set.quotaName === undefined ? rule.name : set.quotaName(rule), key, period: this.periodOf(quota) };
     const objects = quota.track === 'objects';
-    if (objects && req.method === 'DELETE') {
+    const onError = this.o.onStoreError;
+    if (objects && ex.method === 'DELETE') {
       // Only a DELETE the upstream carried out frees the object, whatever countOn says.
-      this.onAnswer(ex, quota, (_counted, stored) =>
-        stored ? this.guard(this.o.store.deleteObject(slot, ex.path)) : Promise.resolve(),
-      );
-      forward(this.o.faults.forward, ex);
-      return;
+      const settle: Settle = (_counted, stored) => (stored ? store.deleteObject(slot, ex.path) : Promise.resolve());
+      return { verdict: 'forward', meter: new QuotaMeterOf(quota, null, settle, onError) };
     }
     const declared = declaredLength(req);
     const bytes = quota.measure === 'bytes';
     // With track: objects, a PUT replaces the object at its path: only growth needs room.
-    const tracked = objects && req.method === 'PUT';
-    const previous = tracked ? ((await this.guard(this.o.store.objectSize(slot, ex.path))) ?? 0) : 0;
+    const tracked = objects && ex.method === 'PUT';
+    const previous = tracked ? ((await this.guard(store.objectSize(slot, ex.path))) ?? 0) : 0;
     const requested = bytes ? (declared ?? 0) : 1;
     const amount = Math.max(0, requested - previous);
-    const decision = await this.guard(this.o.store.reserve(slot, amount, quota.limit));
-    if (ex.clientGone) {
-      await this.o.store.settle(slot, decision.ok ? amount : 0, 0);
-      return;
-    }
-    if (!decision.ok) {
-      if (this.allows(rule, ex)) this.exceeded(ex, rule, set, slot, decision, requested, 0);
-      else forward(this.o.faults.forward, ex);
-      return;
+    const reservation = await this.guard(store.reserve(slot, amount, quota.limit));
+    if (!reservation.ok) {
+      this.o.onExceeded(rule);
+      return { verdict: 'refuse', why: whyExceeded(rule, slot, reservation, requested, 0) };
     }
     if (bytes && declared === null && !req.readableEnded && req.headers['transfer-encoding'] !== undefined) {
-      const counter = new QuotaCountingStream(
-        (n) => this.guard(this.o.store.reserve(slot, n, quota.limit)),
-        (n, refused) => {
-          if (!this.allows(rule, ex)) return false;
-          ex.upstreamAbandoned = true;
-          detachRequestBody(ex);
-          ex.upReq?.destroy();
-          // Its own earlier chunks are pending too: report them as part of what it asked for.
-          this.exceeded(ex, rule, set, slot, refused, counter.reserved + n, counter.reserved);
-          return true;
-        },
-      );
-      ex.requestTransform = counter;
-      const settleCounted = (counted: boolean, stored: boolean): Promise<void> => {
-        const size = counter.reserved;
-        if (tracked && stored) return this.o.store.putObject(slot, size, ex.path, size);
-        return this.o.store.settle(slot, size, counted ? size : 0);
+      // A body of unknown length: admitted chunk by chunk as it streams.
+      let reserved = 0;
+      let vetoed = false;
+      const admit = async (n: number): Promise<Overrun | null> => {
+        if (vetoed) return null;
+        let r: Reservation;
+        try {
+          r = await this.guard(store.reserve(slot, n, quota.limit));
+        } catch (err) {
+          onError(err instanceof Error ? err : new Error(String(err)));
+          return this.o.failure === 'fail-open' ? null : STORE_DOWN;
+        }
+        if (r.ok) {
+          reserved += n;
+          return null;
+        }
+        if (!mayInject()) {
+          vetoed = true;
+          return null;
+        }
+        this.o.onExceeded(rule);
+        // Its own earlier chunks are pending too: report them as part of what it asked for.
+        return { kind: 'exceeded', why: whyExceeded(rule, slot, r, reserved + n, reserved) };
       };
-      this.onAnswer(ex, quota, settleCounted);
-    } else {
-      this.onAnswer(ex, quota, (counted, stored) => {
-        const size = bytes ? ex.bytesIn : 1;
-        if (tracked && stored) return this.o.store.putObject(slot, amount, ex.path, size);
-        return this.o.store.settle(slot, amount, counted ? size : 0);
-      });
+      const settle: Settle = (counted, stored) =>
+        tracked && stored
+          ? store.putObject(slot, reserved, ex.path, reserved)
+          : store.settle(slot, reserved, counted ? reserved : 0);
+      return { verdict: 'forward', meter: new QuotaMeterOf(quota, admit, settle, onError) };
     }
-    forward(this.o.faults.forward, ex);
-  }
-
-  private allows(rule: Rule, ex: Exchange): boolean {
-    const gate = this.o.gate;
-    return gate === undefined || gate === null || gate.allows(rule, ex);
-  }
-
-  /** Commit (success) or release (failure) once the upstream answered, or the exchange ended without an answer. */
-  private onAnswer(ex: Exchange, quota: QuotaSpec, settle: (counted: boolean, stored: boolean) => Promise<void>): void {
-    let settled = false;
-    const once = (counted: boolean, stored: boolean): void => {
-      if (settled) return;
-      settled = true;
-      settle(counted, stored).catch((err: unknown) => this.o.onStoreError(asError(err)));
+    const settle: Settle = (counted, stored) => {
+      const size = bytes ? ex.bytesIn : 1;
+      if (tracked && stored) return store.putObject(slot, amount, ex.path, size);
+      return store.settle(slot, amount, counted ? size : 0);
     };
-    ex.onUpstreamResponse = (_ex, _upReq, upRes) => {
-      const status = upRes.statusCode ?? 0;
-      const stored = status >= 200 && status < 300;
-      once(quota.countOn === 'always' || stored, stored);
-      return false;
-    };
-    ex.onDone = () => once(quota.countOn === 'always' && !ex.upstreamAbandoned, false);
-  }
-
-  private exceeded(
-    ex: Exchange,
-    rule: Rule,
-    set: RuleSet,
-    slot: Slot,
-    refused: Reservation,
-    requested: number,
-    ownReserved: number,
-  ): void {
-    const quota = rule.quota as QuotaSpec;
-    if (ex.clientGone) return;
-    markInjected(ex, rule, this.o.marker && set.marker ? rule.name : null, this.o.events);
-    this.o.onExceeded(rule);
-    const action = rule.fault.action;
-    const unit = quota.measure === 'bytes' ? 'bytes' : 'requests';
-    if (action !== null && action.kind === 'status' && action.body === null && rule.fault.delay === null) {
-      const who = quota.key.kind === 'header' || quota.key.kind === 'query' ? quota.key.name : quota.keyText;
-      const pending = Math.max(0, refused.pending - ownReserved);
-      const held = pending > 0 ? ` (${pending} more pending)` : '';
-      const detail = `quota exceeded for ${who}=${slot.key}: ${refused.used} of ${quota.limit} ${unit} used${held}, ${requested} more requested`;
-      const figures = {
-        rule: rule.name,
-        key: slot.key,
-        limit: quota.limit,
-        stored: refused.used,
-        pending,
-        requested,
-        unit,
-      } as const;
-      answerStatus(this.o.faults, ex, action, detail, figures);
-      return;
-    }
-    applyFault(this.o.faults, ex, rule.fault, set.random);
-  }
-
-  /** Two different values where one key is expected: refuse rather than guess which tenant pays. */
-  private ambiguous(ex: Exchange, quota: QuotaSpec): void {
-    ex.outcome = 'rejected';
-    const k = quota.key;
-    const what =
-      k.kind === 'query' ? `query parameter ${k.name}` : k.kind === 'header' ? `header ${k.name}` : 'authorization header';
-    sendProblem(
-      ex.req,
-      ex.res,
-      problemFor(
-        'FAULTLINE_AMBIGUOUS_QUOTA_KEY',
-        `the quota key (${what}) was sent more than once with different values`,
-        ex.path,
-        ex.id,
-      ),
-      { connection: ex.req.readableEnded ? undefined : 'close' },
-    );
-    ex.req.resume();
+    return { verdict: 'forward', meter: new QuotaMeterOf(quota, null, settle, onError) };
   }
 
   /** Bound a store call by the budget (for a non-local store). */
@@ -218,31 +147,30 @@ export class QuotaEngine implements QuotaHandler {
       );
     });
   }
+}
 
-  private storeFailed(ex: Exchange, err: Error): void {
-    this.o.onStoreError(err);
-    if (ex.clientGone || ex.res.headersSent) return;
-    if (ex.upReq !== null) return; // already forwarding: the request goes on without quota accounting
-    if (this.o.failure === 'fail-open') {
-      ex.onUpstreamResponse = null;
-      ex.onDone = null;
-      forward(this.o.faults.forward, ex);
-      return;
-    }
-    ex.outcome = 'rejected';
-    sendProblem(
-      ex.req,
-      ex.res,
-      problemFor(
-        'FAULTLINE_STORE_UNAVAILABLE',
-        'The quota store is unavailable; faultline is configured to fail closed.',
-        ex.path,
-        ex.id,
-      ),
-      { connection: ex.req.readableEnded ? undefined : 'close' },
-    );
-    ex.req.resume();
-  }
+/**
+ * The answer's explanation: what ran out, for whom, by how much. What is stored and what other
+ * requests hold pending are told apart; `ownReserved` is this request's own earlier reservation.
+ */
+function whyExceeded(rule: Rule, slot: Slot, refused: Reservation, requested: number, ownReserved: number): Why {
+  const quota = rule.quota as QuotaSpec;
+  const unit = quota.measure === 'bytes' ? 'bytes' : 'requests';
+  const who = quota.key.kind === 'header' || quota.key.kind === 'query' ? quota.key.name : quota.keyText;
+  const pending = Math.max(0, refused.pending - ownReserved);
+  const held = pending > 0 ? ` (${pending} more pending)` : '';
+  return {
+    detail: `quota exceeded for ${who}=${slot.key}: ${refused.used} of ${quota.limit} ${unit} used${held}, ${requested} more requested`,
+    quota: { rule: rule.name, key: slot.key, limit: quota.limit, stored: refused.used, pending, requested, unit },
+  };
+}
+
+/** Why a request with its quota key sent twice, differently, is refused. */
+function ambiguity(quota: QuotaSpec): string {
+  const k = quota.key;
+  const what =
+    k.kind === 'query' ? `query parameter ${k.name}` : k.kind === 'header' ? `header ${k.name}` : 'authorization header';
+  return `the quota key (${what}) was sent more than once with different values`;
 }
 
 /** Index of the period `now` falls in (periods are aligned to the epoch); 0 without a period. */

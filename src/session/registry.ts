@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Problem } from '../errors.js';
 import type { RuleSet } from '../scenario/types.js';
-import { SESSION_HEADER } from './header.js';
+import { SESSION_HEADER } from '../http/session-header.js';
 import type { SessionRequest } from './parse.js';
 import { Session, sessionSeed, type SessionSpec } from './session.js';
 import { compileGuardPlan } from '../scenario/guard-plan.js';
@@ -140,11 +140,10 @@ export class SessionRegistry {
    * when it does, and no rules at all when it names a session that is not here (it passes through
    * untouched, counted in `unknownRequests`; the session's verify then fails loudly).
    */
-  ruleSetFor(ex: { readonly req: IncomingMessage; skipHeader: string | null }, global: RuleSet): RuleSet {
-    const value = ex.req.headers[SESSION_HEADER];
+  ruleSetFor(req: IncomingMessage, global: RuleSet): RuleSet {
+    const value = req.headers[SESSION_HEADER];
     if (value === undefined) return global;
-    // The session header is faultline's business: never forwarded.
-    ex.skipHeader = SESSION_HEADER;
+    // The session header is faultline's business: the proxy never forwards it (src/proxy/headers.ts).
     const session = typeof value === 'string' ? this.sessions.get(value.trim()) : undefined;
     if (session !== undefined) return session.ruleSetFor(global);
     this.unknownRequests++;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request, type Reply } from '../helpers/http.js';
 import { startProxy, type Running } from '../helpers/faultline.js';
 import { countingUpstream } from '../helpers/upstream.js';
+import { FAULT_KIND_NAMES } from '../../src/faults/registry.js';
 
 /*
  * The shared contract every fault kind is held to, over real sockets: what the client sees
@@ -324,5 +325,31 @@ describe('maxActive', () => {
     const second = await request(`${proxy.url}/limited`);
     expect(second.status).toBe(404); // passed through to the demo upstream
     expect((await first).status).toBe(503);
+  });
+});
+
+describe('every fault kind', () => {
+  it('is covered by this contract suite', () => {
+    for (const kind of FAULT_KIND_NAMES) expect(SCENARIO).toMatch(new RegExp(`\\{ ${kind}: `));
+  });
+
+  it('a client that leaves mid-fault leaves no socket and no timer behind', async () => {
+    const before = timers();
+    const paths: [string, string][] = [
+      ['/s507/leave', 'GET'],
+      ['/delay/leave', 'GET'],
+      ['/upload/late/leave', 'PUT'],
+      ['/hang', 'GET'],
+      ['/hang-short', 'GET'],
+      ['/bytes/204800', 'GET'],
+      ['/bytes/100000', 'GET'],
+      ['/bytes/10000', 'GET'],
+      ['/upload/replaced/leave', 'PUT'],
+      ['/upload/slow/leave', 'PUT'],
+    ];
+    for (const [path, method] of paths) await abortAfter(path, 50, method);
+    expect(await proxyIdle()).toBe(0);
+    await new Promise((r) => setTimeout(r, 400));
+    expect(timers()).toBeLessThanOrEqual(before);
   });
 });

@@ -209,3 +209,86 @@ rules:
     expect((await request(`${proxy.url}/o/b`, { method: 'PUT', body: Buffer.alloc(400) })).status).toBe(507);
   });
 });
+
+/** A chunked PUT of 300 KiB in 16 KiB pieces; resolves with what the client saw and when. */
+function chunkedPut(url: string, tenant: string): Promise<{ outcome: { status: number; text: string } | string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (outcome: { status: number; text: string } | string): void => {
+      if (settled) return;
+      settled = true;
+      resolve({ outcome, ms: Date.now() - started });
+    };
+    const req = http.request(
+      url,
+      { method: 'PUT', agent: false, headers: { 'x-tenant-id': tenant, 'transfer-encoding': 'chunked' } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => done({ status: res.statusCode ?? 0, text }));
+        res.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? 'error'));
+      },
+    );
+    req.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+    let sent = 0;
+    const pump = (): void => {
+      while (sent < 300 * 1024 && !settled) {
+        sent += 16 * 1024;
+        if (!req.write(Buffer.alloc(16 * 1024, 1))) {
+          req.once('drain', pump);
+          return;
+        }
+      }
+      if (!settled) req.end();
+    };
+    pump();
+  });
+}
+
+describe('every fault kind on a quota rule crossing its limit mid-upload answers within a second', () => {
+  const QUOTA = '{ key: "header:x-tenant-id", measure: bytes, limit: 100KiB }';
+  const cases: [string, string, (o: { status: number; text: string } | string) => void][] = [
+    ['status', '{ status: 507, retryAfter: 60 }', quotaAnswer(507)],
+    ['status after a delay', '{ delay: 200ms, status: 507 }', quotaAnswer(507)],
+    ['replaceStatus', '{ replaceStatus: 503 }', quotaAnswer(503)],
+    ['a pure delay', '{ delay: 200ms }', quotaAnswer(507)],
+    ['truncate', '{ truncate: 1KiB }', quotaAnswer(507)],
+    ['throttle', '{ throttle: 10KiB/s }', quotaAnswer(507)],
+    ['reset', '{ reset: true }', (o) => expect(['ECONNRESET', 'EPIPE']).toContain(o)],
+    ['reset after bytes', '{ reset: { afterBytes: 10 } }', (o) => expect(['ECONNRESET', 'EPIPE']).toContain(o)],
+    ['hang with a duration', '{ hang: 300ms }', (o) => expect(['ECONNRESET', 'EPIPE', 'socket hang up']).toContain(o)],
+  ];
+  for (const [name, fault, check] of cases) {
+    it(name, async () => {
+      const { proxy, up } = await setup(QUOTA, { fault });
+      const { outcome, ms } = await chunkedPut(`${proxy.url}/upload/q/stream`, 'q');
+      check(outcome);
+      expect(ms).toBeLessThan(1500);
+      await new Promise((r) => setTimeout(r, 100));
+      const seen = up.seen.find((s) => s.url === '/upload/q/stream')!;
+      expect(seen.completedAt).toBeNull();
+      const entries = await proxy.app.quotaStore.entries(() => 0);
+      expect(entries.find((e) => e.key === 'q')).toMatchObject({ used: 0, pending: 0 });
+    });
+  }
+
+  it('over the limit up front with a delay: the 507 keeps its code and quota details', async () => {
+    const { proxy, up } = await setup('{ key: "header:x-tenant-id", measure: bytes, limit: 1KiB }', {
+      fault: '{ delay: 100ms, status: 507 }',
+    });
+    const r = await put(proxy, '/upload/d/x', 'd', 2048);
+    expect(r.status).toBe(507);
+    expect(JSON.parse(r.text)).toMatchObject({ code: 'FAULTLINE_QUOTA_EXCEEDED', quota: { key: 'd', requested: 2048 } });
+    expect(up.seen).toHaveLength(0);
+  });
+});
+
+function quotaAnswer(status: number): (o: { status: number; text: string } | string) => void {
+  return (o) => {
+    expect(typeof o).toBe('object');
+    const r = o as { status: number; text: string };
+    expect(r.status).toBe(status);
+    expect(JSON.parse(r.text)).toMatchObject({ code: 'FAULTLINE_QUOTA_EXCEEDED', quota: { key: 'q', limit: 102400 } });
+  };
+}

@@ -1,0 +1,68 @@
+import { renderAnswer } from '../faults/answer.js';
+import type { Answer } from '../faults/plan.js';
+import type { ProblemBody } from '../http/problem.js';
+import { sendProblem } from '../http/problem.js';
+import type { Exchange } from './exchange.js';
+import type { ClientWire } from './wire.js';
+
+/**
+ * Write an answer faultline makes itself (a fault's status, a quota refusal), as a real server
+ * would; see settleRequestBody for what happens to a request body the upstream never sees. Once
+ * the response head is out there is no answering any more: the connection is reset instead.
+ */
+export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number, wire: ClientWire): void {
+  const res = ex.res;
+  if (res.headersSent) {
+    wire.reset(ex.req.socket);
+    return;
+  }
+  const rendered = renderAnswer(answer, ex);
+  const headers = rendered.headers;
+  if (!settleRequestBody(ex, drainLimit)) headers.connection = 'close';
+  res.writeHead(rendered.status, headers);
+  // The access log and the byte metrics count what the client received, injected or relayed.
+  if (rendered.payload !== null) ex.bytesOut += Buffer.byteLength(rendered.payload);
+  res.end(rendered.payload ?? undefined);
+}
+
+/** A problem+json of faultline's own (502, 503, 504, ...), settling the request body the same way. */
+export function sendOwnProblem(ex: Exchange, problem: ProblemBody, drainLimit: number, wire: ClientWire): void {
+  if (ex.res.headersSent) {
+    wire.reset(ex.req.socket);
+    return;
+  }
+  const keep = settleRequestBody(ex, drainLimit);
+  sendProblem(ex.req, ex.res, problem, { connection: keep ? undefined : 'close' });
+}
+
+/**
+ * Deal with a request body the upstream will not (or no longer) see because we answer. Returns
+ * true when the connection can stay open after the answer.
+ *
+ * - `Expect: 100-continue`: we never sent `100 Continue`, so the client holds its body back
+ *   (RFC 9110 §10.1.1); we answer and close, since the client may still send it later.
+ * - A body up to the drain limit (declared, or chunked while it stays under): read and discarded,
+ *   so the client finishes its upload and the connection can be reused.
+ * - A larger body, or one already partly read: answered with `Connection: close`; we keep reading
+ *   until the answer is out so the client sees it rather than a reset, then Node closes the socket.
+ */
+function settleRequestBody(ex: Exchange, drainLimit: number): boolean {
+  const req = ex.req;
+  if (req.readableEnded) return true;
+  if (ex.expectContinue) return false;
+  const declared = req.headers['content-length'];
+  const length = declared === undefined ? null : Number(declared);
+  if (length === 0 || (length === null && req.headers['transfer-encoding'] === undefined)) return true;
+  if (ex.bytesIn > 0 || (length !== null && length > drainLimit)) {
+    req.resume();
+    return false;
+  }
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    // A chunked body that outgrows the limit: stop paying for it.
+    if (drained > drainLimit) req.socket.destroy();
+  });
+  req.resume();
+  return length !== null;
+}

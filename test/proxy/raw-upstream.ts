@@ -1,0 +1,89 @@
+import net from 'node:net';
+import { closeServer, listenOn } from '../helpers/http.js';
+
+/** One request as the upstream received it on the wire. */
+export interface RawRequest {
+  /** The request line, e.g. `MKCOL /dir/ HTTP/1.1`. */
+  line: string;
+  /** Header fields in wire order and case. */
+  headers: [string, string][];
+  /** `none`, `length` (Content-Length) or `chunked`. */
+  framing: 'none' | 'length' | 'chunked';
+  /** The body, de-chunked when chunked. */
+  body: Buffer;
+  /** Trailer fields of a chunked body. */
+  trailers: [string, string][];
+}
+
+/**
+ * An upstream on a bare TCP server that parses each request itself (so it records exactly what
+ * arrived: no framing added or removed by a library) and answers `200` with `ok`. Keep-alive:
+ * several requests per connection are parsed in order.
+ */
+export async function rawUpstream(): Promise<{ url: string; seen: RawRequest[]; close(): Promise<void> }> {
+  const seen: RawRequest[] = [];
+  const server = net.createServer((socket) => {
+    let buffer = Buffer.alloc(0);
+    socket.on('error', () => {});
+    socket.on('data', (chunk: Buffer) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (let i = 0; i < 100; i++) {
+        const parsed = parseOne(buffer);
+        if (parsed === null) return;
+        buffer = buffer.subarray(parsed.used);
+        seen.push(parsed.request);
+        const head = parsed.request.line.startsWith('HEAD ');
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Seen: ${seen.length}\r\n\r\n${head ? '' : 'ok'}`);
+      }
+    });
+  });
+  const port = await listenOn(server);
+  return { url: `http://127.0.0.1:${port}`, seen, close: () => closeServer(server) };
+}
+
+function parseOne(buf: Buffer): { request: RawRequest; used: number } | null {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end === -1) return null;
+  const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
+  const line = lines.shift() ?? '';
+  const headers = lines.map((l): [string, string] => {
+    const colon = l.indexOf(':');
+    return [l.slice(0, colon), l.slice(colon + 1).trim()];
+  });
+  const find = (name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name)?.[1];
+  let pos = end + 4;
+  const te = find('transfer-encoding');
+  const cl = find('content-length');
+  if (te !== undefined && te.toLowerCase().includes('chunked')) {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const lineEnd = buf.indexOf('\r\n', pos);
+      if (lineEnd === -1) return null;
+      const size = parseInt(buf.subarray(pos, lineEnd).toString('latin1'), 16);
+      pos = lineEnd + 2;
+      if (size === 0) {
+        const trailers: [string, string][] = [];
+        for (let j = 0; j < 100; j++) {
+          const tEnd = buf.indexOf('\r\n', pos);
+          if (tEnd === -1) return null;
+          const t = buf.subarray(pos, tEnd).toString('latin1');
+          pos = tEnd + 2;
+          if (t === '') break;
+          const colon = t.indexOf(':');
+          trailers.push([t.slice(0, colon), t.slice(colon + 1).trim()]);
+        }
+        return { request: { line, headers, framing: 'chunked', body: Buffer.concat(parts), trailers }, used: pos };
+      }
+      if (buf.length < pos + size + 2) return null;
+      parts.push(buf.subarray(pos, pos + size));
+      pos += size + 2;
+    }
+    return null;
+  }
+  if (cl !== undefined) {
+    const n = Number(cl);
+    if (buf.length < pos + n) return null;
+    return { request: { line, headers, framing: 'length', body: buf.subarray(pos, pos + n), trailers: [] }, used: pos + n };
+  }
+  return { request: { line, headers, framing: 'none', body: Buffer.alloc(0), trailers: [] }, used: pos };
+}
