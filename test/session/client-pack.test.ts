@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -59,6 +59,22 @@ const after = await fl.sessions();
 console.log(JSON.stringify({ faulted: faulted.status, plain: plain.status, seed: s.seed, injected: stats.rules[0].injected, verified: verified.ok, failure, left: after.sessions.length }));
 `;
 
+/** A test file as a user writes one: the packed client, a session, a retry that meets the 507. */
+const VITEST_FILE = `import { expect, test } from 'vitest';
+import { Faultline } from 'faultline/client';
+
+test('an upload retried after a 507 succeeds', async () => {
+  const fl = new Faultline({ admin: process.env.FAULTLINE_ADMIN });
+  await using s = await fl.session({ seed: 7, rules: [{ name: 'first-put-507', match: { method: PUT }, when: { times: 1 }, fault: { status: 507 } }] });
+  const put = () => fetch(process.env.FAULTLINE_URL + '/upload/a.txt', { method: 'PUT', body: 'hello', headers: s.headers });
+  const first = await put();
+  expect(first.status).toBe(507);
+  const second = await put();
+  expect(second.status).toBe(201);
+  expect((await s.verify({ 'first-put-507': 1 })).ok).toBe(true);
+});
+`.replace('method: PUT', "method: 'PUT'");
+
 describe('faultline/client from the packed package', () => {
   it('installs offline into a scratch project and drives a real faultline from a node ESM script', async () => {
     const up = await countingUpstream();
@@ -90,6 +106,15 @@ describe('faultline/client from the packed package', () => {
       failure: { isVerifyError: true, message: 'no-such-rule: there is no rule by that name' },
       left: 0,
     });
+    // ... and from a vitest file in that project (vitest itself is lent by this repository: offline).
+    symlinkSync(join(ROOT, 'node_modules/vitest'), join(project, 'node_modules/vitest'), 'dir');
+    writeFileSync(join(project, 'retry.test.ts'), VITEST_FILE);
+    const suite = await run(process.execPath, [join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--root', project], {
+      cwd: project,
+      env: { ...process.env, FAULTLINE_URL: fl.url, FAULTLINE_ADMIN: fl.admin },
+    });
+    expect(suite.stdout).toContain('1 passed');
+
     // The bin still works from the installed package.
     const version = await run(process.execPath, [join(project, 'node_modules/.bin/faultline'), 'version'], { cwd: project });
     expect(version.stdout.trim()).toBe('0.1.0');
