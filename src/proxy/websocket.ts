@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type Server from 'http-proxy';
 import { problemFor, rawProblemResponse } from '../http/problem.js';
+import { SESSION_HEADER } from '../http/session-header.js';
 import { silenceHttpProxyDeprecation } from '../log/deprecations.js';
 import { requestIdOf } from './request-id.js';
 import type { Upstream } from './upstream.js';
@@ -43,6 +44,8 @@ export function createUpgradeHandler(
       refuseUpgrade(req, socket);
       return;
     }
+    // faultline's own session header never reaches the upstream, on upgrades either.
+    Reflect.deleteProperty(req.headers, SESSION_HEADER);
     proxy ??= load();
     proxy.then(
       (server) => server.ws(req, socket, head),

@@ -175,7 +175,11 @@ describe('websocket', () => {
   it('passes an upgrade through and echoes messages', async () => {
     const server = http.createServer();
     const wss = new WebSocketServer({ server });
-    wss.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo:${(m as Buffer).toString()}`)));
+    const upgrades: http.IncomingHttpHeaders[] = [];
+    wss.on('connection', (ws, req) => {
+      upgrades.push(req.headers);
+      ws.on('message', (m) => ws.send(`echo:${(m as Buffer).toString()}`));
+    });
     const port = await listenOn(server);
     cleanups.push(async () => {
       wss.close();
@@ -183,7 +187,7 @@ describe('websocket', () => {
     });
     const proxy = await startProxy(`http://127.0.0.1:${port}`);
     cleanups.push(() => proxy.close());
-    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/socket`);
+    const ws = new WebSocket(`ws://127.0.0.1:${proxy.port}/socket`, { headers: { 'x-faultline-session': 'abc', 'x-kept': '1' } });
     const reply = await new Promise<string>((resolve, reject) => {
       ws.on('open', () => ws.send('hello'));
       ws.on('message', (m) => resolve((m as Buffer).toString()));
@@ -191,5 +195,8 @@ describe('websocket', () => {
     });
     ws.close();
     expect(reply).toBe('echo:hello');
+    // faultline's session header is its own business: not forwarded on upgrades either.
+    expect(upgrades[0]?.['x-faultline-session']).toBeUndefined();
+    expect(upgrades[0]?.['x-kept']).toBe('1');
   });
 });
