@@ -5,6 +5,7 @@ import type { Exchange } from '../proxy/exchange.js';
 import type { QuotaSpec, Rule, RuleSet } from '../scenario/types.js';
 import { QuotaMeterOf, type Settle } from './meter.js';
 import { AMBIGUOUS_KEY, quotaKeyOf } from './key.js';
+import { destinationPath, objectPath, transferChange, type Transfer } from './objects.js';
 import type { QuotaStore, Reservation, Slot } from './store.js';
 
 export interface QuotaEngineOptions {
@@ -72,15 +73,18 @@ export class QuotaEngine implements QuotaStage {
     const objects = quota.track === 'objects';
     const onError = this.o.onStoreError;
     if (objects && ex.method === 'DELETE') {
-      // Only a DELETE the upstream carried out frees the object, whatever countOn says.
-      const settle: Settle = (_counted, stored) => (stored ? store.deleteObject(slot, ex.path) : Promise.resolve());
+      // Only a DELETE the upstream carried out frees the object (or the collection), whatever countOn says.
+      const path = objectPath(ex.path);
+      const settle: Settle = (_counted, stored) => (stored ? store.deleteObjects(slot, path) : Promise.resolve());
       return { verdict: 'forward', meter: new QuotaMeterOf(quota, null, settle, onError) };
     }
+    if (objects && (ex.method === 'COPY' || ex.method === 'MOVE')) return this.transfer(ex, rule, slot);
     const declared = declaredLength(req);
     const bytes = quota.measure === 'bytes';
     // With track: objects, a PUT replaces the object at its path: only growth needs room.
     const tracked = objects && ex.method === 'PUT';
-    const previous = tracked ? ((await this.guard(store.objectSize(slot, ex.path))) ?? 0) : 0;
+    const object = tracked ? objectPath(ex.path) : '';
+    const previous = tracked ? ((await this.guard(store.objectSize(slot, object))) ?? 0) : 0;
     const requested = bytes ? (declared ?? 0) : 1;
     const amount = Math.max(0, requested - previous);
     const reservation = await this.guard(store.reserve(slot, amount, quota.limit));
@@ -115,16 +119,49 @@ export class QuotaEngine implements QuotaStage {
       };
       const settle: Settle = (counted, stored) =>
         tracked && stored
-          ? store.putObject(slot, reserved, ex.path, reserved)
+          ? store.putObject(slot, reserved, object, reserved)
           : store.settle(slot, reserved, counted ? reserved : 0);
       return { verdict: 'forward', meter: new QuotaMeterOf(quota, admit, settle, onError) };
     }
     const settle: Settle = (counted, stored) => {
       const size = bytes ? ex.bytesIn : 1;
-      if (tracked && stored) return store.putObject(slot, amount, ex.path, size);
+      if (tracked && stored) return store.putObject(slot, amount, object, size);
       return store.settle(slot, amount, counted ? size : 0);
     };
     return { verdict: 'forward', meter: new QuotaMeterOf(quota, null, settle, onError) };
+  }
+
+  /**
+   * A WebDAV COPY or MOVE of tracked objects: the growth (a copy's tracked size less the
+   * destination it replaces) is reserved before forwarding, and the table changes only if the
+   * server did it (2xx). What the server will refuse (Overwrite: F onto an existing destination,
+   * overlapping paths) reserves nothing and changes nothing. Without a Destination it is not counted.
+   */
+  private async transfer(ex: Exchange, rule: Rule, slot: Slot): Promise<QuotaDecision> {
+    const quota = rule.quota as QuotaSpec;
+    const store = this.o.store;
+    const header = ex.req.headers;
+    const to = destinationPath(single(header.destination));
+    if (to === null) return UNACCOUNTED;
+    const t: Transfer = {
+      from: objectPath(ex.path),
+      to,
+      rename: ex.method === 'MOVE',
+      depth0: ex.method === 'COPY' && single(header.depth)?.trim() === '0',
+    };
+    const overwrite = single(header.overwrite)?.trim().toUpperCase() !== 'F';
+    const change = transferChange(await this.guard(store.objectsUnder(slot, [t.from, t.to])), t, overwrite);
+    const amount = change.outcome === 'ok' ? Math.max(0, change.delta) : 0;
+    if (amount > 0) {
+      const reservation = await this.guard(store.reserve(slot, amount, quota.limit));
+      if (!reservation.ok) {
+        this.o.onExceeded(rule);
+        return { verdict: 'refuse', why: whyExceeded(rule, slot, reservation, amount, 0) };
+      }
+    }
+    const settle: Settle = (_counted, stored) =>
+      stored ? store.transferObjects(slot, amount, t) : store.settle(slot, amount, 0);
+    return { verdict: 'forward', meter: new QuotaMeterOf(quota, null, settle, this.o.onStoreError) };
   }
 
   /** Bound a store call by the budget (for a non-local store). */
@@ -176,6 +213,11 @@ function ambiguity(quota: QuotaSpec): string {
 /** Index of the period `now` falls in (periods are aligned to the epoch); 0 without a period. */
 export function periodOf(quota: QuotaSpec, now: number): number {
   return quota.periodMs === null ? 0 : Math.floor(now / quota.periodMs);
+}
+
+/** A header sent once (a repeated WebDAV header is ignored, as if absent). */
+function single(v: string | string[] | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 function declaredLength(req: IncomingMessage): number | null {

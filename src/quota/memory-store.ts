@@ -1,3 +1,4 @@
+import { deleteChange, isUnder, transferChange, type ObjectChange, type Transfer } from './objects.js';
 import type { QuotaEntry, QuotaStore, Reservation, Slot } from './store.js';
 
 interface Entry {
@@ -64,15 +65,48 @@ export class MemoryQuotaStore implements QuotaStore {
   }
 
   async putObject(slot: Slot, reserved: number, object: string, size: number): Promise<void> {
+    this.apply(slot, reserved, { outcome: 'ok', delta: 0, deletes: [], puts: [[object, size]] });
+  }
+
+  async deleteObjects(slot: Slot, path: string): Promise<void> {
     const e = this.entry(slot);
-    e.objects ??= new Map();
-    const previous = e.objects.get(object) ?? 0;
+    if (e.objects !== null) this.apply(slot, 0, deleteChange(e.objects, path));
+  }
+
+  async objectsUnder(slot: Slot, roots: readonly string[]): Promise<Map<string, number>> {
+    const found = new Map<string, number>();
+    const objects = this.entry(slot).objects;
+    if (objects !== null) for (const [p, size] of objects) if (roots.some((r) => isUnder(p, r))) found.set(p, size);
+    return found;
+  }
+
+  async transferObjects(slot: Slot, reserved: number, transfer: Transfer): Promise<void> {
+    // The server did it: an existing destination was replaced, whatever Overwrite said.
+    this.apply(slot, reserved, transferChange(this.entry(slot).objects ?? new Map(), transfer, true));
+  }
+
+  /** Settle `reserved` and carry out a change: its deletes, then its puts (each newest in the LRU). */
+  private apply(slot: Slot, reserved: number, change: ObjectChange): void {
+    const e = this.entry(slot);
     e.pending = Math.max(0, e.pending - reserved);
-    e.used = Math.max(0, e.used + size - previous);
-    e.objects.set(object, size);
-    const id = slot.rule + '\0' + slot.key + '\0' + object;
-    this.lru.delete(id);
-    this.lru.set(id, e);
+    if (change.outcome !== 'ok') return;
+    const id = slot.rule + '\0' + slot.key + '\0';
+    const objects = (e.objects ??= new Map<string, number>());
+    let used = e.used;
+    for (const p of change.deletes) {
+      const size = objects.get(p);
+      if (size === undefined) continue;
+      used -= size;
+      objects.delete(p);
+      this.lru.delete(id + p);
+    }
+    for (const [p, size] of change.puts) {
+      used += size - (objects.get(p) ?? 0);
+      objects.set(p, size);
+      this.lru.delete(id + p);
+      this.lru.set(id + p, e);
+    }
+    e.used = Math.max(0, used);
     while (this.lru.size > this.maxObjects) this.evictOldest();
   }
 
@@ -84,15 +118,6 @@ export class MemoryQuotaStore implements QuotaStore {
     this.lru.delete(id);
     e.objects?.delete(id.slice(e.rule.length + e.key.length + 2));
     this.onEvict(e.rule);
-  }
-
-  async deleteObject(slot: Slot, object: string): Promise<void> {
-    const e = this.entry(slot);
-    const size = e.objects?.get(object);
-    if (size === undefined) return;
-    e.objects?.delete(object);
-    this.lru.delete(slot.rule + '\0' + slot.key + '\0' + object);
-    e.used = Math.max(0, e.used - size);
   }
 
   async setUsed(slot: Slot, used: number): Promise<void> {

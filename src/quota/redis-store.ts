@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { QuotaEntry, QuotaStore, Reservation, Slot } from './store.js';
-import { DELETE_OBJECT, PUT_OBJECT, RESERVE, SETTLE, SET_USED } from './redis-scripts.js';
+import type { Transfer } from './objects.js';
+import { CHANGE_OBJECTS, OBJECTS_UNDER, PUT_OBJECT, RESERVE, SETTLE, SET_USED } from './redis-scripts.js';
 
 const PREFIX = 'faultline:';
 /** A replica's reservations count while its heartbeat key lives. */
@@ -20,7 +21,8 @@ const SCRIPTS = {
   reserve: script(RESERVE),
   settle: script(SETTLE),
   putObject: script(PUT_OBJECT),
-  deleteObject: script(DELETE_OBJECT),
+  objectsUnder: script(OBJECTS_UNDER),
+  changeObjects: script(CHANGE_OBJECTS),
   setUsed: script(SET_USED),
 };
 
@@ -124,22 +126,50 @@ export class RedisQuotaStore implements QuotaStore {
 
   async putObject(slot: Slot, reserved: number, object: string, size: number): Promise<void> {
     const [h, objects] = this.keys(slot);
-    const member = JSON.stringify([objects, object, slot.rule]);
     const evicted = (await this.run(
       SCRIPTS.putObject,
       [h, objects, `${PREFIX}lru`, `${PREFIX}lru-seq`],
-      [slot.period, this.replica, reserved, object, size, this.maxObjects, member],
+      [slot.period, this.replica, reserved, object, size, this.maxObjects],
     )) as string[];
-    for (const rule of evicted) this.onEvict(rule);
+    this.evicted(evicted);
   }
 
-  async deleteObject(slot: Slot, object: string): Promise<void> {
+  async deleteObjects(slot: Slot, path: string): Promise<void> {
+    await this.changeObjects(slot, 0, 'delete', path, '', false);
+  }
+
+  async objectsUnder(slot: Slot, roots: readonly string[]): Promise<Map<string, number>> {
     const [h, objects] = this.keys(slot);
-    await this.run(
-      SCRIPTS.deleteObject,
-      [h, objects, `${PREFIX}lru`],
-      [slot.period, object, JSON.stringify([objects, object, slot.rule])],
-    );
+    const out = (await this.run(SCRIPTS.objectsUnder, [h, objects], [slot.period, ...roots])) as string[];
+    const found = new Map<string, number>();
+    for (let i = 0; i + 1 < out.length; i += 2) found.set(out[i] as string, Number(out[i + 1]));
+    return found;
+  }
+
+  async transferObjects(slot: Slot, reserved: number, t: Transfer): Promise<void> {
+    await this.changeObjects(slot, reserved, t.rename ? 'move' : 'copy', t.from, t.to, t.depth0);
+  }
+
+  private async changeObjects(
+    slot: Slot,
+    reserved: number,
+    op: 'delete' | 'copy' | 'move',
+    from: string,
+    to: string,
+    depth0: boolean,
+  ): Promise<void> {
+    const [h, objects] = this.keys(slot);
+    const evicted = (await this.run(
+      SCRIPTS.changeObjects,
+      [h, objects, `${PREFIX}lru`, `${PREFIX}lru-seq`],
+      [slot.period, this.replica, reserved, this.maxObjects, op, from, to, depth0 ? 1 : 0],
+    )) as string[];
+    this.evicted(evicted);
+  }
+
+  /** Tell about forgotten objects: their objects key `{p}o:{rule}:{key}` names the rule (keys are encoded, without ':'). */
+  private evicted(objectsKeys: string[]): void {
+    for (const k of objectsKeys) this.onEvict(k.slice(PREFIX.length + 2, k.lastIndexOf(':')));
   }
 
   async setUsed(slot: Slot, used: number): Promise<void> {
@@ -153,7 +183,7 @@ export class RedisQuotaStore implements QuotaStore {
     const objectKeys = slots.map((k) => PREFIX + 'o:' + k.slice(PREFIX.length + 2));
     const doomed = new Set(objectKeys);
     const members = await this.redis.zrange(`${PREFIX}lru`, '0', '-1');
-    const stale = members.filter((m) => doomed.has((JSON.parse(m) as string[])[0] as string));
+    const stale = members.filter((m) => doomed.has(objectsKeyOf(m)));
     const tx = this.redis.multi().del(...slots, ...objectKeys);
     if (stale.length > 0) tx.zrem(`${PREFIX}lru`, ...stale);
     await tx.exec();
@@ -197,4 +227,9 @@ export class RedisQuotaStore implements QuotaStore {
     }
     this.redis.disconnect();
   }
+}
+
+/** The objects key of an LRU member (`objectsKey NUL object`, or the older JSON `[objectsKey, object, rule]`). */
+function objectsKeyOf(member: string): string {
+  return member.startsWith('[') ? ((JSON.parse(member) as string[])[0] as string) : member.slice(0, member.indexOf('\0'));
 }

@@ -1,3 +1,5 @@
+import type { Transfer } from './objects.js';
+
 /**
  * Where quota usage lives. The engine (engine.ts) holds the logic; a store only keeps numbers and
  * makes each operation atomic, so the in-memory store here and a shared Redis store can serve the
@@ -38,8 +40,15 @@ export interface QuotaStore {
   objectSize(slot: Slot, object: string): Promise<number | null>;
   /** Atomically: settle `reserved`, record the object's new size, and move used by the difference. */
   putObject(slot: Slot, reserved: number, object: string, size: number): Promise<void>;
-  /** Atomically: forget the object and free its size. */
-  deleteObject(slot: Slot, object: string): Promise<void>;
+  /** Atomically: forget the object and every object under it (a collection), and free their sizes. */
+  deleteObjects(slot: Slot, path: string): Promise<void>;
+  /** The tracked objects at or under any of `roots`, with their sizes (to plan a COPY or MOVE). */
+  objectsUnder(slot: Slot, roots: readonly string[]): Promise<Map<string, number>>;
+  /**
+   * Atomically: settle `reserved` and carry out a COPY or MOVE the server did (an existing
+   * destination is replaced, its size freed; copies add the tracked source's size).
+   */
+  transferObjects(slot: Slot, reserved: number, transfer: Transfer): Promise<void>;
   /** Set a key's usage (admin: start a test near the limit). */
   setUsed(slot: Slot, used: number): Promise<void>;
   /** Forget usage: everything, one rule's, or one key's. */

@@ -22,6 +22,10 @@ export const CHROMIUM: SystemProgram = { program: '/usr/bin/chromium', debianPac
 export const PROMTOOL: SystemProgram = { program: 'promtool', debianPackage: 'prometheus' };
 export const CURL: SystemProgram = { program: 'curl', debianPackage: 'curl' };
 export const OPENSSL: SystemProgram = { program: 'openssl', debianPackage: 'openssl' };
+export const RCLONE: SystemProgram = { program: 'rclone', debianPackage: 'rclone' };
+/** nginx with the WebDAV dav-ext module (PROPFIND), loaded from NGINX_DAV_EXT_MODULE. */
+export const NGINX_DAV: SystemProgram = { program: '/usr/sbin/nginx', debianPackage: 'nginx libnginx-mod-http-dav-ext' };
+export const NGINX_DAV_EXT_MODULE = '/usr/lib/nginx/modules/ngx_http_dav_ext_module.so';
 
 /** Where skips are recorded for the summary; set by test/skips.ts. */
 export const SKIP_DIR_ENV = 'FAULTLINE_TEST_SKIP_DIR';

@@ -62,13 +62,31 @@ describe.skipIf(!HAVE_REDIS)('the Redis quota store', () => {
     await b.putObject(slot('o'), 0, '/x', 500);
     expect(await a.objectSize(slot('o'), '/x')).toBe(500);
     await a.putObject(slot('o'), 0, '/y', 100);
-    await a.deleteObject(slot('o'), '/x');
+    await a.deleteObjects(slot('o'), '/x');
     expect((await a.entries(() => 0)).find((e) => e.key === 'o')).toMatchObject({ used: 100, objects: 1 });
     await a.putObject(slot('o'), 0, '/z1', 1);
     await a.putObject(slot('o'), 0, '/z2', 1);
     await a.putObject(slot('o'), 0, '/z3', 1); // fourth object: /y (oldest) is forgotten
     expect(evicted).toEqual(['q']);
     expect(await a.objectSize(slot('o'), '/y')).toBeNull();
+  });
+
+  it('objects recorded by an earlier version (JSON LRU members) are still forgotten in order and by reset', async () => {
+    await a.redis.hset('faultline:q:q:old', 'period', '0', 'used', '9');
+    await a.redis.hset('faultline:o:q:old', '/legacy', '9');
+    await a.redis.zadd('faultline:lru', '0', JSON.stringify(['faultline:o:q:old', '/legacy', 'q']));
+    await a.putObject(slot('n'), 0, '/1', 1);
+    await a.putObject(slot('n'), 0, '/2', 1);
+    await a.putObject(slot('n'), 0, '/3', 1); // fourth: the legacy object (oldest) is forgotten
+    expect(evicted).toEqual(['q']);
+    expect(await a.objectSize(slot('old'), '/legacy')).toBeNull();
+    await a.redis.zadd('faultline:lru', '0', JSON.stringify(['faultline:o:q:old', '/again', 'q']));
+    await a.reset('q', 'old');
+    expect(await a.redis.zrange('faultline:lru', '0', '-1')).toEqual([
+      'faultline:o:q:n\0/1',
+      'faultline:o:q:n\0/2',
+      'faultline:o:q:n\0/3',
+    ]);
   });
 
   it('reset forgets one key or everything', async () => {
