@@ -69,7 +69,8 @@ describe('faultline verify', () => {
     const { fl, adminFlag } = await setup();
     const s = await createSession(fl.admin, { rules: [{ name: 'own', match: { path: '/status/**' }, fault: { status: 507 } }] });
     await request(`${fl.url}/status/200`, { headers: s.header });
-    expect((await runCli(['verify', 'own', '--session', s.id, ...adminFlag])).code).toBe(0);
+    const own = await runCli(['verify', 'own', '--session', s.id, ...adminFlag]);
+    expect(own.code, own.stderr).toBe(0);
     // The session's faults are not the global rules'.
     expect((await runCli(['verify', 'own', ...adminFlag])).code).toBe(1);
     const gone = await runCli(['verify', 'own', '--session', 'nope', ...adminFlag]);
