@@ -214,6 +214,16 @@ for (const tls of [false, true]) {
       await hanging;
     });
 
+    it('shutting down sends GOAWAY to an open HTTP/2 connection and completes', async () => {
+      const up = await upstream();
+      const proxy = await proxyFor(up.url, tls);
+      const session = connect(proxy, tls);
+      expect((await send(session, '/files/a')).status).toBe(200);
+      const goaway = new Promise<number>((resolve) => session.once('goaway', (code: number) => resolve(code)));
+      await proxy.close();
+      expect(await goaway).toBe(http2.constants.NGHTTP2_NO_ERROR);
+    });
+
     it('curl sees pass-through, a 507, a truncate and a reset; HTTP/1.1 curl still works on the same port', async () => {
       if (!requires(CURL, import.meta.url)) return;
       const up = await upstream();
