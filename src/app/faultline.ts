@@ -10,7 +10,6 @@ import type { ProxyEvents } from '../proxy/events.js';
 import type { ProxyContext, RuleSetRef } from '../proxy/context.js';
 import { createProxyServer, drain } from '../proxy/server.js';
 import { createUpstream } from '../proxy/upstream.js';
-import { HTTP1_WIRE } from '../proxy/wire.js';
 import { emptyRuleSet } from '../scenario/empty.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
@@ -180,7 +179,6 @@ export async function startFaultline(settings: Settings, options: StartOptions):
     now,
     drainLimit: settings.drainLimit,
     quota,
-    wire: HTTP1_WIRE,
   };
 
   let reloading: Promise<ReloadResult> = Promise.resolve({

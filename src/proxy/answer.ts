@@ -1,24 +1,27 @@
+import type { OutgoingHttpHeaders } from 'node:http';
 import { renderAnswer } from '../faults/answer.js';
 import type { Answer } from '../faults/plan.js';
 import type { ProblemBody } from '../http/problem.js';
 import { sendProblem } from '../http/problem.js';
 import type { Exchange } from './exchange.js';
-import type { ClientWire } from './wire.js';
+import { hasBody } from './framing.js';
 
 /**
  * Write an answer faultline makes itself (a fault's status, a quota refusal), as a real server
  * would; see settleRequestBody for what happens to a request body the upstream never sees. Once
  * the response head is out there is no answering any more: the connection is reset instead.
  */
-export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number, wire: ClientWire): void {
+export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number): void {
   const res = ex.res;
   if (res.headersSent) {
-    wire.reset(ex.req.socket);
+    ex.wire.reset(ex.req);
     return;
   }
   const rendered = renderAnswer(answer, ex);
-  const headers = rendered.headers;
-  if (!settleRequestBody(ex, drainLimit)) headers.connection = 'close';
+  const keep = settleRequestBody(ex, drainLimit);
+  let headers = rendered.headers;
+  if (!ex.wire.connectionHeaders) headers = withoutConnectionSpecific(headers);
+  else if (!keep) headers.connection = 'close';
   res.writeHead(rendered.status, headers);
   // The access log and the byte metrics count what the client received, injected or relayed.
   if (rendered.payload !== null) ex.bytesOut += Buffer.byteLength(rendered.payload);
@@ -26,13 +29,23 @@ export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number, wir
 }
 
 /** A problem+json of faultline's own (502, 503, 504, ...), settling the request body the same way. */
-export function sendOwnProblem(ex: Exchange, problem: ProblemBody, drainLimit: number, wire: ClientWire): void {
+export function sendOwnProblem(ex: Exchange, problem: ProblemBody, drainLimit: number): void {
   if (ex.res.headersSent) {
-    wire.reset(ex.req.socket);
+    ex.wire.reset(ex.req);
     return;
   }
-  const keep = settleRequestBody(ex, drainLimit);
+  const keep = settleRequestBody(ex, drainLimit) || !ex.wire.connectionHeaders;
   sendProblem(ex.req, ex.res, problem, { connection: keep ? undefined : 'close' });
+}
+
+/** Fields HTTP/2 forbids in a response (RFC 9113 §8.2.2); Node refuses to send them. */
+const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te']);
+
+/** An answer's headers (a scenario may set any) for a protocol without connection-specific fields. */
+function withoutConnectionSpecific(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) if (!CONNECTION_SPECIFIC.has(name.toLowerCase())) out[name] = headers[name];
+  return out;
 }
 
 /**
@@ -52,7 +65,7 @@ function settleRequestBody(ex: Exchange, drainLimit: number): boolean {
   if (ex.expectContinue) return false;
   const declared = req.headers['content-length'];
   const length = declared === undefined ? null : Number(declared);
-  if (length === 0 || (length === null && req.headers['transfer-encoding'] === undefined)) return true;
+  if (length === 0 || !hasBody(req)) return true;
   if (ex.bytesIn > 0 || (length !== null && length > drainLimit)) {
     req.resume();
     return false;

@@ -4,7 +4,6 @@ import type { ProxyEvents } from './events.js';
 import type { Exchange } from './exchange.js';
 import type { ProxyRequest } from './messages.js';
 import type { Upstream } from './upstream.js';
-import type { ClientWire } from './wire.js';
 
 /** The live rule set: reload swaps `current` in one assignment; an exchange keeps the set it started with. */
 export interface RuleSetRef {
@@ -30,8 +29,6 @@ export interface ProxyContext {
   readonly drainLimit: number;
   /** Decides quota rules (null: no quota support wired; quota rules then never fire). */
   readonly quota: QuotaStage | null;
-  /** How to reset or cut the client's connection. */
-  readonly wire: ClientWire;
 }
 
 /** The quota engine as the proxy sees it: a stage that decides, never forwards nor answers. */

@@ -66,7 +66,7 @@ function headerFault(ctx: ProxyContext, ex: Exchange, set: RuleSet): void {
   }
   if (typeof parsed === 'string') {
     ex.outcome = 'rejected';
-    sendOwnProblem(ex, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), ctx.drainLimit, ctx.wire);
+    sendOwnProblem(ex, problemFor('FAULTLINE_BAD_FAULT_HEADER', parsed, ex.path, ex.id), ctx.drainLimit);
     return;
   }
   book(ctx, ex, null, set);
@@ -111,7 +111,7 @@ function afterQuota(ctx: ProxyContext, ex: Exchange, rule: Rule, set: RuleSet, d
       return;
     case 'ambiguous':
       ex.outcome = 'rejected';
-      sendOwnProblem(ex, problemFor('FAULTLINE_AMBIGUOUS_QUOTA_KEY', decision.detail, ex.path, ex.id), ctx.drainLimit, ctx.wire);
+      sendOwnProblem(ex, problemFor('FAULTLINE_AMBIGUOUS_QUOTA_KEY', decision.detail, ex.path, ex.id), ctx.drainLimit);
       return;
     case 'unavailable':
       storeUnavailable(ctx, ex);
@@ -133,7 +133,7 @@ function overrunStep(ctx: ProxyContext, ex: Exchange, rule: Rule, set: RuleSet, 
 function storeUnavailable(ctx: ProxyContext, ex: Exchange): void {
   ex.outcome = 'rejected';
   const detail = 'The quota store is unavailable; faultline is configured to fail closed.';
-  sendOwnProblem(ex, problemFor('FAULTLINE_STORE_UNAVAILABLE', detail, ex.path, ex.id), ctx.drainLimit, ctx.wire);
+  sendOwnProblem(ex, problemFor('FAULTLINE_STORE_UNAVAILABLE', detail, ex.path, ex.id), ctx.drainLimit);
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Rule } from '../scenario/types.js';
 import type { ProxyEvents } from './events.js';
 import type { ProxyRequest, ProxyResponse } from './messages.js';
+import type { ClientWire } from './wire.js';
 
 /** How a request ended, for metrics and logs. */
 export type Outcome = 'proxied' | 'injected' | 'upstream_error' | 'rejected';
@@ -27,6 +28,8 @@ export class Exchange {
   readonly startedHr: number = performance.now();
   /** Where the end of the exchange is reported. */
   readonly events: ProxyEvents;
+  /** How to reset or cut this exchange on the protocol the request came in on. */
+  readonly wire: ClientWire;
 
   /** The rule being applied, or null (pass-through, or a fault asked for by request header). */
   rule: Rule | null = null;
@@ -51,9 +54,18 @@ export class Exchange {
   done = false;
   private releases: (() => void)[] | null = null;
 
-  constructor(req: ProxyRequest, res: ProxyResponse, id: string, expectContinue: boolean, now: number, events: ProxyEvents) {
+  constructor(
+    req: ProxyRequest,
+    res: ProxyResponse,
+    id: string,
+    expectContinue: boolean,
+    now: number,
+    events: ProxyEvents,
+    wire: ClientWire,
+  ) {
     this.req = req;
     this.events = events;
+    this.wire = wire;
     this.res = res;
     this.id = id;
     this.method = req.method ?? 'GET';

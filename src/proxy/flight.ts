@@ -28,15 +28,15 @@ function act(ctx: ProxyContext, ex: Exchange, plan: Plan, forwarding: Forwarding
       new UpstreamCall(ctx, ex, plan, forwarding).start();
       return;
     case 'answer':
-      sendAnswer(ex, before.answer, ctx.drainLimit, ctx.wire);
+      sendAnswer(ex, before.answer, ctx.drainLimit);
       return;
     case 'reset':
-      ctx.wire.reset(ex.req.socket);
+      ex.wire.reset(ex.req);
       return;
     case 'hang': {
       const ms = before.closeAfterMs;
       if (ms === null) return;
-      const timer = setTimeout(() => ctx.wire.close(ex.req.socket), ms);
+      const timer = setTimeout(() => ex.wire.close(ex.req), ms);
       ex.whenDone(() => clearTimeout(timer));
       return;
     }

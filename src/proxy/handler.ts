@@ -4,6 +4,7 @@ import { decide } from './decide.js';
 import { Exchange } from './exchange.js';
 import type { ProxyRequest, ProxyResponse } from './messages.js';
 import { requestIdOf } from './request-id.js';
+import type { ClientWire } from './wire.js';
 
 /**
  * The hot path, per request:
@@ -18,15 +19,21 @@ import { requestIdOf } from './request-id.js';
  * `Connection: close`, a client giving up on a hang) it is never forwarded. Either way every
  * request is counted once and leaves the in-flight gauge once.
  */
-export function handleRequest(ctx: ProxyContext, req: ProxyRequest, res: ProxyResponse, expectContinue: boolean): void {
+export function handleRequest(
+  ctx: ProxyContext,
+  req: ProxyRequest,
+  res: ProxyResponse,
+  expectContinue: boolean,
+  wire: ClientWire,
+): void {
   const id = requestIdOf(req);
   const url = req.url ?? '';
   if (url.charCodeAt(0) !== 47 /* '/' */ && !(url === '*' && req.method === 'OPTIONS')) {
-    refuseAbsoluteForm(req, res, id, expectContinue);
+    refuseAbsoluteForm(req, res, id, expectContinue, wire);
     ctx.events.requestRejected(req.method, 400);
     return;
   }
-  const ex = new Exchange(req, res, id, expectContinue, ctx.now(), ctx.events);
+  const ex = new Exchange(req, res, id, expectContinue, ctx.now(), ctx.events, wire);
   req.exchange = ex;
   res.exchange = ex;
   ctx.events.requestStarted(ex);
@@ -64,7 +71,7 @@ function finish(ex: Exchange, status: number): void {
   ex.req.exchange = null;
 }
 
-function refuseAbsoluteForm(req: ProxyRequest, res: ProxyResponse, id: string, expectContinue: boolean): void {
+function refuseAbsoluteForm(req: ProxyRequest, res: ProxyResponse, id: string, expectContinue: boolean, wire: ClientWire): void {
   // faultline is a reverse proxy for one upstream: a request naming another host (absolute form,
   // RFC 9112 §3.2.2) is refused rather than forwarded anywhere, so it can never be an open proxy.
   const problem = problemFor(
@@ -73,6 +80,7 @@ function refuseAbsoluteForm(req: ProxyRequest, res: ProxyResponse, id: string, e
     '/',
     id,
   );
-  sendProblem(req, res, problem, { connection: req.readableEnded && !expectContinue ? undefined : 'close' });
+  const close = wire.connectionHeaders && !(req.readableEnded && !expectContinue);
+  sendProblem(req, res, problem, { connection: close ? 'close' : undefined });
   req.resume();
 }

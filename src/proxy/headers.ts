@@ -30,7 +30,8 @@ function connectionListed(connection: string | undefined): Set<string> | null {
  * Outgoing request headers for the upstream: the client's headers minus hop-by-hop fields, minus
  * `host` (replaced by the upstream's, like nginx's default) and the inbound `x-request-id` (replaced by
  * ours), minus `Expect` (faultline answers `100 Continue` itself when it forwards), plus
- * `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. `skip` names one more header
+ * `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. An HTTP/2 request's pseudo-headers are dropped
+ * (its `:authority` arrives as `host`, see h2-server.ts). `skip` names one more header
  * (lower-case) to drop, e.g. the per-request fault header; the session header never goes upstream.
  */
 export function upstreamRequestHeaders(
@@ -47,6 +48,8 @@ export function upstreamRequestHeaders(
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
+    // HTTP/2 pseudo-headers (`:method`, `:path`, `:authority`...) are the request line, not fields.
+    if (name.charCodeAt(0) === 58 /* ':' */) continue;
     const lower = name.toLowerCase();
     if (
       HOP_BY_HOP.test(name) ||

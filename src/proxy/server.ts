@@ -4,6 +4,8 @@ import type { Socket } from 'node:net';
 import { problemFor, rawProblemResponse } from '../http/problem.js';
 import type { ProxyContext } from './context.js';
 import { handleRequest } from './handler.js';
+import { serveH2Beside } from './h2-dispatch.js';
+import { createH2Listener, type H2Listener } from './h2-server.js';
 import { requestIdOf } from './request-id.js';
 import { refuseBadHead } from './head-checks.js';
 import { answerClientError, refusalOf, type ListenerEvents, type ListenerLimits } from './listener.js';
@@ -11,6 +13,7 @@ import { ProxyRequest, ProxyResponse } from './messages.js';
 import { declineUpgrade, isWebSocketUpgrade } from './upgrade.js';
 import { createUpgradeHandler } from './websocket.js';
 import type { Upstream } from './upstream.js';
+import { HTTP1_WIRE } from './wire.js';
 
 /** Marks a connection refused once: it closes after its answer and nothing more is handled on it. */
 const REFUSED = Symbol('faultline.refused');
@@ -28,6 +31,8 @@ export interface ListenerOptions {
  * other upgrades are declined (answered as ordinary requests), and CONNECT is refused —
  * faultline never opens a tunnel to anywhere. Heads the parser lets through but HTTP/1.1 forbids
  * (no version, two Host headers, an over-long target) are refused before the hot path.
+ * HTTP/2 is served on the same port (h2 by ALPN over TLS, h2c with prior knowledge on the plain
+ * listener: h2-dispatch.ts) into the same hot path.
  */
 export type ProxyServer =
   http.Server<typeof ProxyRequest, typeof ProxyResponse> | https.Server<typeof ProxyRequest, typeof ProxyResponse>;
@@ -62,7 +67,7 @@ export function createProxyServer(
           ...options,
           cert: tls.cert,
           key: tls.key,
-          ALPNProtocols: ['http/1.1'],
+          ALPNProtocols: ['h2', 'http/1.1'],
         });
   if (limits.maxConnections > 0) server.maxConnections = limits.maxConnections;
   server.on('drop', (data?: { remoteAddress?: string }) => events.connectionRefused('max_connections', data?.remoteAddress));
@@ -77,7 +82,7 @@ export function createProxyServer(
     }
     const refused = refuseBadHead(req, res, limits.maxUriLength);
     if (refused === null) {
-      handleRequest(ctx, req, res, expectContinue);
+      handleRequest(ctx, req, res, expectContinue, HTTP1_WIRE);
       return;
     }
     socket[REFUSED] = true;
@@ -107,7 +112,27 @@ export function createProxyServer(
     if (refusal !== null) events.connectionRefused(refusal.reason, socket.remoteAddress);
     answerClientError(socket, refusal);
   });
+  const h2 = createH2Listener(ctx, limits);
+  serveH2Beside(server, tls !== null, h2, limits.headersTimeoutMs);
+  drainsH2(server, h2);
   return server;
+}
+
+/**
+ * Draining the server drains its HTTP/2 connections too: Node's idle and forced closes only know
+ * HTTP/1.1 connections, so each is extended to send GOAWAY (idle) or close (forced) the HTTP/2 ones.
+ */
+function drainsH2(server: ProxyServer, h2: H2Listener): void {
+  const closeIdle = server.closeIdleConnections.bind(server);
+  const closeAll = server.closeAllConnections.bind(server);
+  server.closeIdleConnections = () => {
+    closeIdle();
+    h2.closeIdle();
+  };
+  server.closeAllConnections = () => {
+    closeAll();
+    h2.closeAll();
+  };
 }
 
 const CONNECT_ALLOW = { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' };

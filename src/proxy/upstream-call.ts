@@ -6,6 +6,7 @@ import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
+import { hasBody } from './framing.js';
 import { clientResponseHeaders, trailerPairs, upstreamRequestHeaders } from './headers.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
@@ -120,7 +121,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (plan.replaceHead !== null) {
       this.discard = true;
       this.body?.detach();
-      sendAnswer(ex, plan.replaceHead, this.ctx.drainLimit, this.ctx.wire);
+      sendAnswer(ex, plan.replaceHead, this.ctx.drainLimit);
       return true;
     }
     if (plan.holdHeadMs > 0) {
@@ -144,7 +145,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       host: ex.req.headers.host,
       secure: (ex.req.socket as { encrypted?: boolean }).encrypted === true,
     };
-    ex.res.writeHead(statusCode, statusText, clientResponseHeaders(rawHeaders, ex.id, ex.marker, client));
+    const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, client);
+    // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
+    if (ex.wire.protocol === 'h2') ex.res.writeHead(statusCode, headers);
+    else ex.res.writeHead(statusCode, statusText, headers);
     ex.addedSeconds = (ex.upstreamStartHr - ex.startedHr + performance.now() - ex.upstreamHeadHr) / 1000;
   }
 
@@ -216,12 +220,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     ex.outcome = 'upstream_error';
     this.ctx.events.upstreamFailed(ex, reason, err);
     // Detail deliberately generic: no addresses, no stack, nothing internal reaches the client.
-    sendOwnProblem(
-      ex,
-      problemFor(FAILURE_CODES[reason], FAILURE_DETAIL[reason], ex.path, ex.id),
-      this.ctx.drainLimit,
-      this.ctx.wire,
-    );
+    sendOwnProblem(ex, problemFor(FAILURE_CODES[reason], FAILURE_DETAIL[reason], ex.path, ex.id), this.ctx.drainLimit);
   }
 
   /** An idle keep-alive socket the upstream closed just as it was reused: nothing was processed. */
@@ -253,7 +252,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private cut(then: 'cut' | 'reset'): void {
     this.closed = true;
     this.abandon();
-    this.ctx.wire.cut(this.ex.req.socket, then);
+    this.ex.wire.cut(this.ex.req, then);
   }
 
   private onOverrun(overrun: Overrun): void {
@@ -279,12 +278,6 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (!this.complete && !(this.discard && this.ex.answered)) this.abandon();
     this.forwarding.meter?.end(this.overran);
   }
-}
-
-/** Does the request carry a body (RFC 9112 §6.3: Content-Length or Transfer-Encoding)? */
-function hasBody(req: { headers: Record<string, string | string[] | undefined> }): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 const FAILURE_CODES: Record<UpstreamFailure, ErrorCode> = {

@@ -1,28 +1,40 @@
-import type { Socket } from 'node:net';
+import type { ProxyRequest } from './messages.js';
 
 /**
- * The client side of the wire, as faults need it: the only two ways a response may end other than
- * completely. Kept apart so another listener (HTTP/2) can supply its own: there a reset is
- * RST_STREAM and a cut is a stream reset after DATA frames without END_STREAM.
+ * The client side of the wire, as faults need it: the only ways a response may end other than
+ * completely, and what the protocol forbids in a response head. Each listener supplies its own
+ * (HTTP/1.1 here, HTTP/2 in h2-wire.ts); the exchange carries the one its request came in on.
  */
 export interface ClientWire {
-  /** A TCP reset (RST): clients report ECONNRESET (curl exit 56). */
-  reset(socket: Socket): void;
+  /** The protocol's name as ALPN spells it (`http/1.1`, `h2`): the `protocol` field of logs. */
+  readonly protocol: 'http/1.1' | 'h2';
   /**
-   * End the response detectably incomplete: once what was written has left, close the connection
-   * without the message's end (no terminating chunk; fewer bytes than Content-Length announced).
-   * `then: 'reset'` closes with an RST instead of a FIN. Nothing is written on the connection after.
+   * Whether a response may carry connection-specific fields (`Connection: close` after an early
+   * answer). HTTP/2 forbids them (RFC 9113 §8.2.2): there the stream ends, the connection stays.
    */
-  cut(socket: Socket, then: 'cut' | 'reset'): void;
-  /** Close the connection without a word (a hang that ends). */
-  close(socket: Socket): void;
+  readonly connectionHeaders: boolean;
+  /** Reset the request's exchange: a TCP reset (RST) on HTTP/1.1 (curl exit 56), RST_STREAM on HTTP/2. */
+  reset(req: ProxyRequest): void;
+  /**
+   * End the response detectably incomplete: once what was written has left, close without the
+   * message's end (no terminating chunk; fewer bytes than Content-Length announced; on HTTP/2 a
+   * RST_STREAM, never END_STREAM). `then: 'reset'` closes an HTTP/1.1 connection with an RST
+   * instead of a FIN. Nothing is written for this exchange after.
+   */
+  cut(req: ProxyRequest, then: 'cut' | 'reset'): void;
+  /** End the exchange without a word (a hang that ends). */
+  close(req: ProxyRequest): void;
 }
 
 export const HTTP1_WIRE: ClientWire = {
-  reset(socket) {
+  protocol: 'http/1.1',
+  connectionHeaders: true,
+  reset(req) {
+    const socket = req.socket;
     if (!socket.destroyed) socket.resetAndDestroy();
   },
-  cut(socket, then) {
+  cut(req, then) {
+    const socket = req.socket;
     // Stop reading: no later pipelined request on this connection is parsed or answered.
     socket.pause();
     afterFlush(socket, () => {
@@ -30,17 +42,23 @@ export const HTTP1_WIRE: ClientWire = {
       else socket.destroySoon();
     });
   },
-  close(socket) {
-    socket.destroy();
+  close(req) {
+    req.socket.destroy();
   },
 };
 
+/** What afterFlush watches: a socket, or an HTTP/2 stream. */
+interface Outbound {
+  readonly destroyed: boolean;
+  readonly writableLength: number;
+}
+
 /**
- * Run `then` once everything written to the socket so far has left Node's buffers, so the close
- * that follows does not throw away bytes the client was meant to see. Bounded: after `maxMs` it
- * runs anyway. Nothing runs once the socket is gone.
+ * Run `then` once everything written to the socket (or stream) so far has left Node's buffers, so
+ * the close that follows does not throw away bytes the client was meant to see. Bounded: after
+ * `maxMs` it runs anyway. Nothing runs once it is gone.
  */
-function afterFlush(socket: Socket, then: () => void, maxMs = 1000): void {
+export function afterFlush(socket: Outbound, then: () => void, maxMs = 1000): void {
   const deadline = Date.now() + maxMs;
   const check = (): void => {
     if (socket.destroyed) return;
