@@ -40,11 +40,16 @@ function sniff(socket: Socket, timeoutMs: number, h2: H2Listener, toHttp1: (sock
     socket.off('error', onError);
     socket.off('close', onClose);
   };
+  let seen = Buffer.alloc(0);
   const onData = (chunk: Buffer): void => {
+    seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const preface = startsPreface(seen);
+    // A client sending a few bytes at a time ("P", "PO" ...): decide once the bytes tell.
+    if (preface && seen.length < PREFACE.length) return;
     settle();
     socket.pause();
-    socket.unshift(chunk);
-    if (startsPreface(chunk)) h2.accept(socket);
+    socket.unshift(seen);
+    if (preface) h2.accept(socket);
     else {
       toHttp1(socket);
       socket.resume();
@@ -60,6 +65,7 @@ function sniff(socket: Socket, timeoutMs: number, h2: H2Listener, toHttp1: (sock
     timeoutMs > 0
       ? setTimeout(() => {
           settle();
+          if (seen.length > 0) socket.unshift(seen);
           toHttp1(socket);
         }, timeoutMs)
       : null;
@@ -68,7 +74,7 @@ function sniff(socket: Socket, timeoutMs: number, h2: H2Listener, toHttp1: (sock
   socket.on('close', onClose);
 }
 
-/** The chunk is the preface, or the start of it (a client may send it in pieces). */
+/** The bytes so far are the preface, or the start of it (a client may send it in pieces). */
 function startsPreface(chunk: Buffer): boolean {
   const n = Math.min(chunk.length, PREFACE.length);
   return chunk.compare(PREFACE, 0, n, 0, n) === 0;
