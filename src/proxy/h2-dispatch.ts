@@ -40,7 +40,7 @@ function sniff(socket: Socket, timeoutMs: number, h2: H2Listener, toHttp1: (sock
     socket.off('error', onError);
     socket.off('close', onClose);
   };
-  let seen = Buffer.alloc(0);
+  let seen: Buffer = Buffer.alloc(0);
   const onData = (chunk: Buffer): void => {
     seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
     const preface = startsPreface(seen);
