@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -72,4 +72,25 @@ http {
       await exited;
     },
   };
+}
+
+/** Run rclone (Debian) against the WebDAV server at `url` as remote `dav:`, one try, no config file. */
+export function rclone(url: string, ...args: string[]): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      'rclone',
+      ['--config', '/dev/null', '--low-level-retries', '1', '--retries', '1', ...args],
+      {
+        timeout: 20_000,
+        env: {
+          ...process.env,
+          RCLONE_CONFIG_DAV_TYPE: 'webdav',
+          RCLONE_CONFIG_DAV_URL: url + '/',
+          RCLONE_CONFIG_DAV_VENDOR: 'other',
+        },
+      },
+      (err, stdout, stderr) =>
+        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, out: stdout + stderr }),
+    );
+  });
 }

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type Running } from '../helpers/faultline.js';
-import { startNginxDav, type NginxDav } from '../helpers/nginx-dav.js';
+import { rclone as rcloneAt, startNginxDav, type NginxDav } from '../helpers/nginx-dav.js';
 import { NGINX_DAV, NGINX_DAV_EXT_MODULE, RCLONE, requires } from '../helpers/requires.js';
 
 /*
@@ -35,23 +34,7 @@ afterAll(async () => {
 });
 
 function rclone(...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'rclone',
-      ['--config', '/dev/null', '--low-level-retries', '1', '--retries', '1', ...args],
-      {
-        timeout: 20_000,
-        env: {
-          ...process.env,
-          RCLONE_CONFIG_DAV_TYPE: 'webdav',
-          RCLONE_CONFIG_DAV_URL: proxy!.url + '/',
-          RCLONE_CONFIG_DAV_VENDOR: 'other',
-        },
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, out: stdout + stderr }),
-    );
-  });
+  return rcloneAt(proxy!.url, ...args);
 }
 
 describe.skipIf(!HAVE)('rclone → faultline → nginx WebDAV', () => {

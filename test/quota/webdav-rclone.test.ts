@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from '../helpers/http.js';
 import { startProxy, type Running } from '../helpers/faultline.js';
-import { startNginxDav, type NginxDav } from '../helpers/nginx-dav.js';
+import { rclone as rcloneAt, startNginxDav, type NginxDav } from '../helpers/nginx-dav.js';
 import { NGINX_DAV, NGINX_DAV_EXT_MODULE, RCLONE, requires } from '../helpers/requires.js';
 
 /*
@@ -39,23 +38,7 @@ afterAll(async () => {
 });
 
 function rclone(...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      'rclone',
-      ['--config', '/dev/null', '--low-level-retries', '1', '--retries', '1', ...args],
-      {
-        timeout: 20_000,
-        env: {
-          ...process.env,
-          RCLONE_CONFIG_DAV_TYPE: 'webdav',
-          RCLONE_CONFIG_DAV_URL: (proxy as Running).url + '/',
-          RCLONE_CONFIG_DAV_VENDOR: 'other',
-        },
-      },
-      (err, stdout, stderr) =>
-        resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : 1, out: stdout + stderr }),
-    );
-  });
+  return rcloneAt((proxy as Running).url, ...args);
 }
 
 async function ok(...args: string[]): Promise<void> {
