@@ -79,7 +79,7 @@ export function upstreamRequestHeaders(
     'X-Forwarded-For',
     xff === null ? client : `${xff}, ${client}`,
     'X-Forwarded-Proto',
-    (req.socket as { encrypted?: boolean }).encrypted === true ? 'https' : 'http',
+    overTls(req) ? 'https' : 'http',
     'X-Forwarded-Host',
     req.headers.host ?? '',
     'Via',
@@ -101,7 +101,8 @@ export function clientResponseHeaders(
   raw: readonly Buffer[],
   requestId: string,
   marker: string | null,
-  client: { readonly base: LocationBase; readonly host: string | undefined; readonly secure: boolean },
+  base: LocationBase,
+  req: IncomingMessage,
 ): string[] {
   let listed: Set<string> | null = null;
   for (let i = 0; i < raw.length; i += 2) {
@@ -124,7 +125,7 @@ export function clientResponseHeaders(
     }
     if (lower === 'location' || lower === 'content-location') {
       // Like nginx's `proxy_redirect default`: the upstream's own origin becomes the client's.
-      out.push(name, rewriteLocation(value, client.base, clientOrigin(client.host, client.secure)));
+      out.push(name, rewriteLocation(value, base, clientOrigin(req.headers.host, overTls(req))));
       continue;
     }
     out.push(name, value);
@@ -143,4 +144,9 @@ export function trailerPairs(raw: readonly (Buffer | string)[]): [string, string
 
 function latin1(v: Buffer | string | undefined): string {
   return v === undefined ? '' : typeof v === 'string' ? v : v.toString('latin1');
+}
+
+/** The client reached faultline over TLS (an https listener, or h2 by ALPN). */
+function overTls(req: IncomingMessage): boolean {
+  return (req.socket as { encrypted?: boolean }).encrypted === true;
 }

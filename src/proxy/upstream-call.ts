@@ -140,12 +140,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   private relayHead(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {
     const ex = this.ex;
-    const client = {
-      base: this.ctx.upstream.locationBase,
-      host: ex.req.headers.host,
-      secure: (ex.req.socket as { encrypted?: boolean }).encrypted === true,
-    };
-    const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, client);
+    const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, this.ctx.upstream.locationBase, ex.req);
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
     if (ex.wire.protocol === 'h2') ex.res.writeHead(statusCode, headers);
     else ex.res.writeHead(statusCode, statusText, headers);
