@@ -29,8 +29,7 @@ import type { QuotaStore } from '../quota/store.js';
 import { Gate } from '../guard/gate.js';
 import { GuardMetrics } from '../metrics/guard-metrics.js';
 import { guardRoutes } from '../admin/guards.js';
-import { SessionRegistry } from '../session/registry.js';
-import type { SessionSync } from '../session/redis-sync.js';
+import { createSessions } from './sessions.js';
 import { sessionRoutes } from '../admin/sessions.js';
 
 export interface StartOptions {
@@ -141,35 +140,16 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       compile: compileRequest,
       replace,
     });
-  let sessionSync: SessionSync | null = null;
-  let unknownWarnedAt = 0;
-  const sessions = new SessionRegistry({
+  const sessionParts = await createSessions({
+    store: settings.store,
     max: settings.maxSessions,
     now,
     ...(options.random === undefined ? {} : { random: options.random }),
-    onEnd: (session, reason) => {
-      // A session's quota usage is its own (`name@id`): forget it with the session.
-      for (const rule of session.set.rules)
-        if (rule.quota !== null && session.set.quotaName !== undefined)
-          quotaStore.reset(session.set.quotaName(rule)).catch(() => {});
-      if (reason !== 'replica') sessionSync?.ended(session.id).catch(() => {});
-      log.info({ session: session.id, reason }, 'session ended');
-    },
-    onUnknown: () => {
-      const t = Date.now();
-      if (t - unknownWarnedAt < 10_000) return;
-      unknownWarnedAt = t;
-      log.warn(
-        { unknownRequests: sessions.unknownRequests },
-        'a request named a session this faultline does not have (ended, expired or never created); it passed through untouched',
-      );
-    },
+    quotaStore,
+    log,
   });
-  if (settings.store !== 'memory')
-    sessionSync = new (await import('../session/redis-sync.js')).SessionSync(settings.store, {
-      registry: sessions,
-      onError: (err) => log.warn({ error: err.message }, 'session sync: shared store unavailable'),
-    });
+  const sessions = sessionParts.registry;
+  const sessionSync = sessionParts.sync;
   const ctx: ProxyContext = {
     ruleSetFor: (req) => sessions.ruleSetFor(req, rules.current),
     gate: (ex, rule) => gate.allows(rule, ex),
@@ -317,8 +297,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
         await drain(proxy, graceMs);
         await drain(admin, Math.min(graceMs, 1000));
         await upstream.close();
-        sessions.clear();
-        sessionSync?.close();
+        sessionParts.close();
         await Promise.all([quotaStore.close(), cluster?.close()]);
       },
     };
