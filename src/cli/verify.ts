@@ -1,7 +1,28 @@
-import { parseArgs } from 'node:util';
 import { AdminApiError, AdminClient, AdminUnreachableError, DEFAULT_ADMIN, adminBase } from './admin-client.js';
-import { usageMessage } from './args.js';
+import { parseCommandLine, usageMessage, type OptionSpec, type ParsedLine } from './args.js';
+import { optionsHelp } from './help.js';
 import type { CommandIO } from './io.js';
+
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'min', kind: 'string', value: 'N', help: 'each rule fired at least N times (default 1; 0 with only --ratio)' },
+  {
+    name: 'ratio',
+    kind: 'string',
+    value: 'R±T',
+    help: 'each rule fired on R of the requests it matched, within T (10%±2%, 0.1+-0.02)',
+  },
+  { name: 'session', kind: 'string', value: 'ID', help: "verify a session's rules instead of the global ones" },
+  {
+    name: 'admin',
+    kind: 'string',
+    value: 'HOST:PORT',
+    help: 'the admin listener',
+    default: DEFAULT_ADMIN,
+    note: 'env FAULTLINE_ADMIN',
+  },
+  { name: 'admin-token', kind: 'string', value: 'TOKEN', help: 'bearer token', note: 'env FAULTLINE_ADMIN_TOKEN' },
+  { name: 'json', kind: 'boolean', help: "print the API's JSON answer" },
+];
 
 const VERIFY_HELP = `Usage: faultline verify RULE... [--min N] [--ratio R±T] [--session ID] [options]
 
@@ -10,48 +31,31 @@ build. Exit 0 when every rule did; exit 1 with one line per rule that did not, e
   uploads-507 fired 0 times; it matched 0 requests: no request reached it
 
 Options:
-  --min N               each rule fired at least N times (default 1; 0 with only --ratio)
-  --ratio R±T           each rule fired on R of the requests it matched, within T (10%±2%, 0.1+-0.02)
-  --session ID          verify a session's rules instead of the global ones
-  --admin HOST:PORT     the admin listener (env FAULTLINE_ADMIN, default ${DEFAULT_ADMIN})
-  --admin-token TOKEN   bearer token (env FAULTLINE_ADMIN_TOKEN)
-  --json                print the API's JSON answer
-  -h, --help            this help`;
+${optionsHelp(OPTIONS)}`;
 
 /** `faultline verify`: exit 0 all fired as expected, 1 some did not (or the API refused), 2 usage / unreachable. */
 export async function verifyCommand(argv: string[], io: CommandIO, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  let rules: string[];
+  let line: ParsedLine;
   try {
-    const parsed = parseArgs({
-      args: argv,
-      options: {
-        min: { type: 'string' },
-        ratio: { type: 'string' },
-        session: { type: 'string' },
-        admin: { type: 'string' },
-        'admin-token': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-    values = parsed.values;
-    rules = parsed.positionals;
+    line = parseCommandLine(argv, OPTIONS);
   } catch (err) {
-    io.err(`faultline verify: ${usageMessage(err)}`);
+    io.err(`faultline verify: ${usageMessage(err, OPTIONS)}`);
     return 2;
   }
-  if (values.help === true) {
+  if (line.help) {
     io.out(VERIFY_HELP);
     return 0;
   }
+  const rules = line.positionals;
   if (rules.length === 0) {
     io.err('faultline verify: name at least one RULE (see --help)');
     return 2;
   }
-  const text = (k: string): string | undefined => (typeof values[k] === 'string' ? values[k] : undefined);
+  const values = line.values;
+  const text = (k: string): string | undefined => {
+    const v = values.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
   let base: string;
   try {
     base = adminBase(text('admin') ?? env.FAULTLINE_ADMIN ?? DEFAULT_ADMIN);
@@ -68,10 +72,10 @@ export async function verifyCommand(argv: string[], io: CommandIO, env: NodeJS.P
   if (ratio !== undefined) query.set('ratio', ratio);
   try {
     const answer = await new AdminClient({ base, token }).verify(query, text('session') ?? null);
-    if (values.json === true) io.out(JSON.stringify(answer, null, 2));
+    if (values.get('json') === true) io.out(JSON.stringify(answer, null, 2));
     for (const r of answer.results) {
       if (r.ok) {
-        if (values.json !== true) io.out(`ok: ${r.rule} fired ${r.fired} of ${r.matched} matched (expected ${r.expected})`);
+        if (values.get('json') !== true) io.out(`ok: ${r.rule} fired ${r.fired} of ${r.matched} matched (expected ${r.expected})`);
       } else io.err(r.message ?? `${r.rule}: not as expected`);
     }
     return answer.ok ? 0 : 1;
