@@ -1,5 +1,7 @@
 import type { Logger } from '../log/logger.js';
-import type { FaultSpec, Rule } from '../scenario/types.js';
+import { injectedWhy } from '../faults/answer.js';
+import { planFor } from '../faults/registry.js';
+import type { Rule } from '../scenario/types.js';
 
 /**
  * Dry run: a rule is matched and decided exactly as in a live run, and where it would inject, it
@@ -33,7 +35,8 @@ export class DryRun {
 
   /** Book one "would have injected" and make the draws the fault would have made. */
   pretend(rule: Rule, random: () => number, reqId: string, method: string | undefined, path: string): void {
-    drawAsApplied(rule.fault, random);
+    // Plan the fault as a live run would, and drop the plan: the random draws are the same by construction.
+    planFor(rule.fault, injectedWhy(rule, rule.fault), random);
     this.counts.set(rule.name, (this.counts.get(rule.name) ?? 0) + 1);
     this.counted(rule.name);
     this.log.info(
@@ -41,10 +44,4 @@ export class DryRun {
       'fault would have been injected (dry run)',
     );
   }
-}
-
-/** The draws applyFault makes for this fault (faults/delay.ts: a delay range draws once). */
-function drawAsApplied(fault: FaultSpec, random: () => number): void {
-  const d = fault.delay;
-  if (d !== null && d.minMs !== d.maxMs) random();
 }
