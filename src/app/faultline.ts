@@ -152,7 +152,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const sessionSync = sessionParts.sync;
   const ctx: ProxyContext = {
     ruleSetFor: (req) => sessions.ruleSetFor(req, rules.current),
-    gate: (ex, rule) => gate.allows(rule, ex),
+    gate: (ex, rule, set) => gate.allows(rule, ex, set.random),
     upstream,
     events,
     marker: settings.marker,

@@ -75,7 +75,8 @@ export async function verifyCommand(argv: string[], io: CommandIO, env: NodeJS.P
     if (values.get('json') === true) io.out(JSON.stringify(answer, null, 2));
     for (const r of answer.results) {
       if (r.ok) {
-        if (values.get('json') !== true) io.out(`ok: ${r.rule} fired ${r.fired} of ${r.matched} matched (expected ${r.expected})`);
+        if (values.get('json') !== true)
+          io.out(`ok: ${r.rule} fired ${r.fired} of ${r.matched} matched (expected ${r.expected})`);
       } else io.err(r.message ?? `${r.rule}: not as expected`);
     }
     return answer.ok ? 0 : 1;

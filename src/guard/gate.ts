@@ -104,8 +104,11 @@ export class Gate {
       this.guards.size === 0 && this.deadMan === null && !this.share.active && !this.dry.all && set.guards.dryRun.size === 0;
   }
 
-  /** May `rule`, which fired for this exchange, inject its fault? False: forward it untouched. */
-  allows(rule: Rule, ex: Exchange): boolean {
+  /**
+   * May `rule`, which fired for this exchange, inject its fault? False: forward it untouched.
+   * `random` is the rule's own set's (a session's rules have theirs): a dry run draws from it.
+   */
+  allows(rule: Rule, ex: Exchange, random: () => number): boolean {
     if (this.idle) return true;
     const name = rule.name;
     const now = this.o.now();
@@ -123,7 +126,7 @@ export class Gate {
       return false;
     }
     if (this.dry.isDry(rule)) {
-      this.dry.pretend(rule, this.set?.random ?? Math.random, ex.id, ex.req.method, ex.path);
+      this.dry.pretend(rule, random, ex.id, ex.req.method, ex.path);
       this.timeline.count(now, 'dryRun', name);
       signals.vetoed('dry_run');
       return false;

@@ -19,7 +19,7 @@ export interface ProxyContext {
   /** The rule set a request is decided by: the global set, or the session's it names. */
   readonly ruleSetFor: (req: ProxyRequest) => RuleSet;
   /** Last word before a rule's fault is applied: false turns it into pass-through (guards, dry runs, heartbeat, share limits). */
-  readonly gate: (ex: Exchange, rule: Rule) => boolean;
+  readonly gate: (ex: Exchange, rule: Rule, set: RuleSet) => boolean;
   readonly upstream: Upstream;
   readonly events: ProxyEvents;
   /** Add the x-faultline-fault marker to injected answers (the setting; a file may turn it off too). */

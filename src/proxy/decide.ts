@@ -45,7 +45,7 @@ export function decide(ctx: ProxyContext, ex: Exchange): void {
     else quotaStage(ctx, ex, rule, set);
     return;
   }
-  if (!ctx.gate(ex, rule)) {
+  if (!ctx.gate(ex, rule, set)) {
     carryOut(ctx, ex, PASS, PLAIN);
     return;
   }
@@ -76,7 +76,7 @@ function headerFault(ctx: ProxyContext, ex: Exchange, set: RuleSet): void {
 /** A quota rule: the quota stage decides; the plan follows from its decision. */
 function quotaStage(ctx: ProxyContext, ex: Exchange, rule: Rule, set: RuleSet): void {
   (ctx.quota as NonNullable<ProxyContext['quota']>)
-    .decide(ex, rule, set, () => ctx.gate(ex, rule))
+    .decide(ex, rule, set, () => ctx.gate(ex, rule, set))
     .then(
       (decision) => afterQuota(ctx, ex, rule, set, decision),
       () => afterQuota(ctx, ex, rule, set, { verdict: 'unaccounted' }),
@@ -101,7 +101,7 @@ function afterQuota(ctx: ProxyContext, ex: Exchange, rule: Rule, set: RuleSet, d
       carryOut(ctx, ex, PASS, PLAIN);
       return;
     case 'refuse':
-      if (!ctx.gate(ex, rule)) {
+      if (!ctx.gate(ex, rule, set)) {
         // Vetoed (a guard, a dry run, ...): the request goes through, uncounted.
         carryOut(ctx, ex, PASS, PLAIN);
         return;
