@@ -1,4 +1,5 @@
 import type { AnswerDialect, FaultAction, FaultSpec } from '../scenario/types.js';
+import { H2_INTERNAL_ERROR } from '../http/h2-error-codes.js';
 import { parseDuration, parseSize } from '../scenario/units.js';
 
 /** The request header that asks for a fault (only with `headerFaults: true`); never forwarded. */
@@ -50,12 +51,12 @@ function parse(text: string): FaultSpec | string {
           return `${FAULT_HEADER}: status must be an integer 200-599, got "${arg ?? ''}"`;
         next = { kind: 'status', status, body: null, dialect: PROBLEM, headers: [], retryAfter: null };
       } else if (name === 'reset') {
-        next = { kind: 'reset', afterBytes: arg === null ? null : parseSize(arg) };
+        next = { kind: 'reset', afterBytes: arg === null ? null : parseSize(arg), code: H2_INTERNAL_ERROR, connection: false };
       } else if (name === 'hang') {
         next = { kind: 'hang', durationMs: arg === null ? null : parseDuration(arg) };
       } else if (name === 'truncate') {
         if (arg === null) return `${FAULT_HEADER}: truncate needs a size, e.g. truncate=1KiB`;
-        next = { kind: 'truncate', bytes: parseSize(arg) };
+        next = { kind: 'truncate', bytes: parseSize(arg), code: H2_INTERNAL_ERROR };
       } else {
         return `${FAULT_HEADER}: unknown fault "${name}"; expected status, delay, reset, hang or truncate`;
       }

@@ -1,5 +1,6 @@
 import type { StatusAnswer } from '../scenario/types.js';
 import type { QuotaFigures } from '../http/dialects/index.js';
+import { H2_INTERNAL_ERROR } from '../http/h2-error-codes.js';
 
 /*
  * A fault is a plan: what should happen at each point of one exchange. Fault kinds (one file each,
@@ -21,20 +22,35 @@ export interface Answer {
   readonly why: Why;
 }
 
+/**
+ * How an exchange is broken off. HTTP/1.1 has the connection only: `reset` is a TCP reset (RST),
+ * `cut` a close (FIN) once what was written has left. HTTP/2 ends the exchange's stream with
+ * RST_STREAM carrying `code` (RFC 9113 §7) either way; with `connection`, it sends GOAWAY with
+ * `code` and closes the connection, ending every stream on it.
+ */
+export interface Ending {
+  readonly kind: 'cut' | 'reset';
+  readonly code: number;
+  readonly connection: boolean;
+}
+
+/** A reset of the stream alone, with INTERNAL_ERROR: how the core ends an exchange it cannot answer any more. */
+export const RESET: Ending = { kind: 'reset', code: H2_INTERNAL_ERROR, connection: false };
+
 /** Before forwarding: forward, answer now, hang (optionally closing after a while), or reset. */
 export type Before =
   | { readonly step: 'forward' }
   | { readonly step: 'answer'; readonly answer: Answer }
   | { readonly step: 'hang'; readonly closeAfterMs: number | null }
-  | { readonly step: 'reset' };
+  | { readonly step: 'reset'; readonly ending: Ending };
 
 /** What a plan may do instead of forwarding (an overrun's answer: the request was already forwarded once). */
 export type Instead = Exclude<Before, { readonly step: 'forward' }>;
 
-/** On body bytes, in one direction: relay at a rate, or relay N bytes and then cut or reset. */
+/** On body bytes, in one direction: relay at a rate, or relay N bytes and then end so. */
 export type BodyShape =
   | { readonly shape: 'pace'; readonly bytesPerSecond: number }
-  | { readonly shape: 'limit'; readonly bytes: number; readonly then: 'cut' | 'reset' };
+  | { readonly shape: 'limit'; readonly bytes: number; readonly then: Ending };
 
 export interface Plan {
   /** Before forwarding: wait this long first (a request-phase delay). */

@@ -1,19 +1,25 @@
 import type { FaultAction } from '../scenario/types.js';
 import type { FaultKind } from './fault.js';
-import { PASS, planBefore } from './plan.js';
+import { PASS, planBefore, type Ending } from './plan.js';
 
 type ResetAction = Extract<FaultAction, { kind: 'reset' }>;
 
 /**
- * `reset: true` — the client's TCP connection is reset (a real RST; ECONNRESET, curl exit 56); the
- * request is never forwarded. `reset: { afterBytes: N }` — forward, relay N bytes of the response
- * body, then reset. A quota overrun resets at once, in both forms.
+ * `reset: true` — the exchange is reset and the request never forwarded: on HTTP/1.1 the client's
+ * TCP connection (a real RST; ECONNRESET, curl exit 56), on HTTP/2 its stream (RST_STREAM with
+ * `code`, INTERNAL_ERROR by default; curl exit 92), or with `connection: true` the whole HTTP/2
+ * connection (GOAWAY with `code`). `afterBytes: N` — forward, relay N bytes of the response body,
+ * then reset so. A quota overrun resets at once, in every form.
  */
 export const resetFault: FaultKind<ResetAction> = {
   kind: 'reset',
   plan: (action) =>
     action.afterBytes === null
-      ? planBefore({ step: 'reset' })
-      : { ...PASS, response: { shape: 'limit', bytes: action.afterBytes, then: 'reset' } },
-  overrun: () => ({ step: 'reset' }),
+      ? planBefore({ step: 'reset', ending: endingOf(action) })
+      : { ...PASS, response: { shape: 'limit', bytes: action.afterBytes, then: endingOf(action) } },
+  overrun: (action) => ({ step: 'reset', ending: endingOf(action) }),
 };
+
+function endingOf(action: ResetAction): Ending {
+  return { kind: 'reset', code: action.code, connection: action.connection };
+}

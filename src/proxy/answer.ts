@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { renderAnswer } from '../faults/answer.js';
-import type { Answer } from '../faults/plan.js';
+import { RESET, type Answer } from '../faults/plan.js';
 import type { ProblemBody } from '../http/problem.js';
 import { sendProblem } from '../http/problem.js';
 import type { Exchange } from './exchange.js';
@@ -14,7 +14,7 @@ import { hasBody } from './framing.js';
 export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number): void {
   const res = ex.res;
   if (res.headersSent) {
-    ex.wire.reset(ex.req);
+    ex.wire.reset(ex.req, RESET);
     return;
   }
   const rendered = renderAnswer(answer, ex);
@@ -31,7 +31,7 @@ export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number): vo
 /** A problem+json of faultline's own (502, 503, 504, ...), settling the request body the same way. */
 export function sendOwnProblem(ex: Exchange, problem: ProblemBody, drainLimit: number): void {
   if (ex.res.headersSent) {
-    ex.wire.reset(ex.req);
+    ex.wire.reset(ex.req, RESET);
     return;
   }
   const keep = settleRequestBody(ex, drainLimit) || !ex.wire.connectionHeaders;

@@ -31,7 +31,7 @@ function act(ctx: ProxyContext, ex: Exchange, plan: Plan, forwarding: Forwarding
       sendAnswer(ex, before.answer, ctx.drainLimit);
       return;
     case 'reset':
-      ex.wire.reset(ex.req);
+      ex.wire.reset(ex.req, before.ending);
       return;
     case 'hang': {
       const ms = before.closeAfterMs;

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ErrorCode } from '../errors.js';
-import type { Plan } from '../faults/plan.js';
+import type { Ending, Plan } from '../faults/plan.js';
 import { problemFor } from '../http/problem.js';
 import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
@@ -244,10 +244,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   /** The response stops here, detectably incomplete; the upstream response is abandoned, not read on. */
-  private cut(then: 'cut' | 'reset'): void {
+  private cut(ending: Ending): void {
     this.closed = true;
     this.abandon();
-    this.ex.wire.cut(this.ex.req, then);
+    this.ex.wire.cut(this.ex.req, ending);
   }
 
   private onOverrun(overrun: Overrun): void {

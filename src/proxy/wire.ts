@@ -1,3 +1,4 @@
+import type { Ending } from '../faults/plan.js';
 import type { ProxyRequest } from './messages.js';
 
 /**
@@ -13,15 +14,18 @@ export interface ClientWire {
    * answer). HTTP/2 forbids them (RFC 9113 §8.2.2): there the stream ends, the connection stays.
    */
   readonly connectionHeaders: boolean;
-  /** Reset the request's exchange: a TCP reset (RST) on HTTP/1.1 (curl exit 56), RST_STREAM on HTTP/2. */
-  reset(req: ProxyRequest): void;
+  /**
+   * Reset the request's exchange at once: a TCP reset (RST) on HTTP/1.1 (curl exit 56); on HTTP/2
+   * RST_STREAM with the ending's code, or GOAWAY and the connection closed (see Ending).
+   */
+  reset(req: ProxyRequest, ending: Ending): void;
   /**
    * End the response detectably incomplete: once what was written has left, close without the
    * message's end (no terminating chunk; fewer bytes than Content-Length announced; on HTTP/2 a
-   * RST_STREAM, never END_STREAM). `then: 'reset'` closes an HTTP/1.1 connection with an RST
-   * instead of a FIN. Nothing is written for this exchange after.
+   * RST_STREAM, never END_STREAM). An ending of kind `reset` closes an HTTP/1.1 connection with an
+   * RST instead of a FIN. Nothing is written for this exchange after.
    */
-  cut(req: ProxyRequest, then: 'cut' | 'reset'): void;
+  cut(req: ProxyRequest, ending: Ending): void;
   /** End the exchange without a word (a hang that ends). */
   close(req: ProxyRequest): void;
 }
@@ -33,12 +37,12 @@ export const HTTP1_WIRE: ClientWire = {
     const socket = req.socket;
     if (!socket.destroyed) socket.resetAndDestroy();
   },
-  cut(req, then) {
+  cut(req, ending) {
     const socket = req.socket;
     // Stop reading: no later pipelined request on this connection is parsed or answered.
     socket.pause();
     afterFlush(socket, () => {
-      if (then === 'reset') socket.resetAndDestroy();
+      if (ending.kind === 'reset') socket.resetAndDestroy();
       else socket.destroySoon();
     });
   },

@@ -92,7 +92,9 @@ export class QuotaEngine implements QuotaStage {
       this.o.onExceeded(rule);
       return { verdict: 'refuse', why: whyExceeded(rule, slot, reservation, requested, 0) };
     }
-    if (bytes && declared === null && !req.readableEnded && req.headers['transfer-encoding'] !== undefined) {
+    // HTTP/2 frames a body without Content-Length or Transfer-Encoding (RFC 9113 §8.1).
+    const unframed = req.headers['transfer-encoding'] !== undefined || req.httpVersionMajor === 2;
+    if (bytes && declared === null && !req.readableEnded && unframed) {
       // A body of unknown length: admitted chunk by chunk as it streams.
       let reserved = 0;
       let vetoed = false;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
+import { closest, distance } from 'fastest-levenshtein';
 import type { AnswerDialect, BodyTemplate, DelaySpec, FaultAction, FaultSpec } from './types.js';
-import { TOKEN, intIn, isRecord, recordMessage, scalarOrMapping, strict, unit } from './schema-common.js';
+import { TOKEN, bool, intIn, isRecord, recordMessage, scalarOrMapping, strict, unit } from './schema-common.js';
 import { oneOf } from './schema-choice.js';
 import { FORMAT_NAMES, PRESETS, PRESET_NAMES } from '../http/dialects/presets.js';
+import { H2_ERROR_CODE_NAMES, H2_INTERNAL_ERROR, h2ErrorCode } from '../http/h2-error-codes.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
 
 /*
@@ -57,9 +59,30 @@ const delay = scalarOrMapping(
   }),
 );
 
+/** An HTTP/2 error code (RFC 9113 §7) by name or number, for the RST_STREAM or GOAWAY of a reset or cut. */
+const h2Code = z.unknown().transform((v, ctx): number => {
+  const code = h2ErrorCode(v);
+  if (code !== null) return code;
+  const names = H2_ERROR_CODE_NAMES.join(', ');
+  if (typeof v !== 'string') {
+    ctx.addIssue({ code: 'custom', message: `must be an HTTP/2 error code: a number 0-13 or one of ${names}` });
+    return z.NEVER;
+  }
+  const guess = closest(v.toUpperCase(), H2_ERROR_CODE_NAMES);
+  const hint = distance(v.toUpperCase(), guess) <= 2 ? `did you mean "${guess}"?` : `expected a number 0-13 or one of: ${names}`;
+  ctx.addIssue({ code: 'custom', message: `unknown HTTP/2 error code "${v}" (${hint})` });
+  return z.NEVER;
+});
+
+const RESET_MESSAGE = 'must be true or { afterBytes: N, code: CANCEL, connection: true } (each optional)';
 const reset = scalarOrMapping(
-  z.literal(true, { error: 'must be true or { afterBytes: N }' }).transform(() => ({ afterBytes: null })),
-  strict({ afterBytes: unit(parseSize) }, 'must be true or { afterBytes: N }'),
+  z.literal(true, { error: RESET_MESSAGE }).transform(() => ({ afterBytes: undefined, code: undefined, connection: undefined })),
+  strict({ afterBytes: unit(parseSize).optional(), code: h2Code.optional(), connection: bool.optional() }, RESET_MESSAGE),
+);
+
+const truncate = scalarOrMapping(
+  unit(parseSize).transform((bytes) => ({ bytes, code: undefined })),
+  strict({ bytes: unit(parseSize), code: h2Code.optional() }, 'must be a size like 1KiB or { bytes: 1KiB, code: CANCEL }'),
 );
 
 const hang = z.unknown().transform((v, ctx): number | null => {
@@ -161,7 +184,7 @@ export const faultSchema = strict(
     reset: reset.optional(),
     hang: hang.optional(),
     throttle: throttle.optional(),
-    truncate: unit(parseSize).optional(),
+    truncate: truncate.optional(),
   },
   'must be a mapping like { status: 507 }',
 )
@@ -181,10 +204,17 @@ export const faultSchema = strict(
     if (f.status !== undefined) action = { kind: 'status', status: f.status, ...answer };
     else if (preset !== null && f.replaceStatus === undefined) action = { kind: 'status', status: preset.status, ...answer };
     else if (f.replaceStatus !== undefined) action = { kind: 'replaceStatus', status: f.replaceStatus, ...answer };
-    else if (f.reset !== undefined) action = { kind: 'reset', afterBytes: f.reset.afterBytes };
+    else if (f.reset !== undefined)
+      action = {
+        kind: 'reset',
+        afterBytes: f.reset.afterBytes ?? null,
+        code: f.reset.code ?? H2_INTERNAL_ERROR,
+        connection: f.reset.connection ?? false,
+      };
     else if (f.hang !== undefined) action = { kind: 'hang', durationMs: f.hang };
     else if (f.throttle !== undefined)
       action = { kind: 'throttle', requestBps: f.throttle.request ?? null, responseBps: f.throttle.response ?? null };
-    else if (f.truncate !== undefined) action = { kind: 'truncate', bytes: f.truncate };
+    else if (f.truncate !== undefined)
+      action = { kind: 'truncate', bytes: f.truncate.bytes, code: f.truncate.code ?? H2_INTERNAL_ERROR };
     return { delay: d, action, kind: action?.kind ?? 'delay' };
   });

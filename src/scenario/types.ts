@@ -49,10 +49,15 @@ export interface StatusAnswer {
 export type FaultAction =
   | ({ readonly kind: 'status' } & StatusAnswer)
   | ({ readonly kind: 'replaceStatus' } & StatusAnswer)
-  | { readonly kind: 'reset'; readonly afterBytes: number | null }
+  /**
+   * `code`: the HTTP/2 error code (RFC 9113 §7) of the RST_STREAM, or of the GOAWAY with
+   * `connection`; HTTP/1.1 has only a TCP reset for either.
+   */
+  | { readonly kind: 'reset'; readonly afterBytes: number | null; readonly code: number; readonly connection: boolean }
   | { readonly kind: 'hang'; readonly durationMs: number | null }
   | { readonly kind: 'throttle'; readonly requestBps: number | null; readonly responseBps: number | null }
-  | { readonly kind: 'truncate'; readonly bytes: number };
+  /** `code`: the HTTP/2 error code of the RST_STREAM that ends the stream (HTTP/1.1 closes the connection). */
+  | { readonly kind: 'truncate'; readonly bytes: number; readonly code: number };
 
 export type FaultKindName = FaultAction['kind'] | 'delay';
 

@@ -67,7 +67,11 @@ describe('compiling faults', () => {
         retryAfter: null,
       },
     });
-    expect(fault('r')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', afterBytes: 1024 } });
+    expect(fault('r')).toEqual({
+      delay: null,
+      kind: 'reset',
+      action: { kind: 'reset', afterBytes: 1024, code: 2, connection: false },
+    });
     expect(fault('h')).toEqual({ delay: null, kind: 'hang', action: { kind: 'hang', durationMs: null } });
     expect(fault('t')).toEqual({
       delay: null,
@@ -77,9 +81,48 @@ describe('compiling faults', () => {
     expect(fault('u')).toEqual({
       delay: { minMs: 250, maxMs: 250, phase: 'request' },
       kind: 'truncate',
-      action: { kind: 'truncate', bytes: 10 },
+      action: { kind: 'truncate', bytes: 10, code: 2 },
     });
     expect(fault('p')).toEqual({ delay: { minMs: 1000, maxMs: 1000, phase: 'request' }, kind: 'delay', action: null });
+  });
+
+  it('compiles the HTTP/2 options of reset and truncate: an error code by name (any case) or number, and connection', () => {
+    const set = ruleSet(
+      [
+        '  - name: a\n    fault: { reset: { code: CANCEL } }\n',
+        '  - name: b\n    fault: { reset: { connection: true, code: enhance_your_calm } }\n',
+        '  - name: c\n    fault: { reset: { afterBytes: 1KiB, code: 0 } }\n',
+        '  - name: d\n    fault: { truncate: { bytes: 10, code: REFUSED_STREAM } }\n',
+        '  - name: e\n    fault: { reset: { connection: true } }\n',
+      ].join(''),
+    );
+    const action = (n: string): unknown => set.byName.get(n)?.fault.action;
+    expect(action('a')).toEqual({ kind: 'reset', afterBytes: null, code: 8, connection: false });
+    expect(action('b')).toEqual({ kind: 'reset', afterBytes: null, code: 11, connection: true });
+    expect(action('c')).toEqual({ kind: 'reset', afterBytes: 1024, code: 0, connection: false });
+    expect(action('d')).toEqual({ kind: 'truncate', bytes: 10, code: 7 });
+    expect(action('e')).toEqual({ kind: 'reset', afterBytes: null, code: 2, connection: true });
+  });
+
+  it('refuses an unknown HTTP/2 error code at file:line:column, with a did-you-mean for a near miss', async () => {
+    const text = (fault: string) => `version: 1\nrules:\n  - name: a\n    fault: ${fault}\n`;
+    const problems = (fault: string) =>
+      problemsOf(Promise.resolve().then(() => compileRuleSetFromText(text(fault), '<request>')));
+    expect(await problems('{ reset: { code: CANCELL } }')).toEqual([
+      '<request>:4:29: rules[0].fault.reset.code: unknown HTTP/2 error code "CANCELL" (did you mean "CANCEL"?)',
+    ]);
+    expect(await problems('{ reset: { code: 14 } }')).toEqual([
+      '<request>:4:29: rules[0].fault.reset.code: must be an HTTP/2 error code: a number 0-13 or one of NO_ERROR, PROTOCOL_ERROR, INTERNAL_ERROR, FLOW_CONTROL_ERROR, SETTINGS_TIMEOUT, STREAM_CLOSED, FRAME_SIZE_ERROR, REFUSED_STREAM, CANCEL, COMPRESSION_ERROR, CONNECT_ERROR, ENHANCE_YOUR_CALM, INADEQUATE_SECURITY, HTTP_1_1_REQUIRED',
+    ]);
+    expect((await problems('{ truncate: { bytes: 1KiB, code: teapot } }'))[0]).toMatch(
+      /^<request>:4:\d+: rules\[0\]\.fault\.truncate\.code: unknown HTTP\/2 error code "teapot" \(expected a number 0-13 or one of: NO_ERROR, /,
+    );
+    expect(await problems('{ reset: { connection: yes } }')).toEqual([
+      '<request>:4:35: rules[0].fault.reset.connection: must be true or false',
+    ]);
+    expect(await problems('{ reset: { code: 8, afterByte: 1 } }')).toEqual([
+      '<request>:4:32: rules[0].fault.reset.afterByte: unknown key (did you mean "afterBytes"?)',
+    ]);
   });
 
   it('compiles a quota', () => {
