@@ -1,5 +1,6 @@
 import type { Exchange } from '../proxy/exchange.js';
 import type { ProxyEvents, UpstreamFailure } from '../proxy/events.js';
+import type { Protocol } from '../proxy/wire.js';
 import type { Logger } from './logger.js';
 
 /** The status an injected fault answers with, or null when it does not answer with one. */
@@ -58,8 +59,11 @@ export function createLogEvents(log: Logger, options: LogEventOptions): ProxyEve
         'upstream request failed',
       );
     },
-    requestRejected(method: string | undefined, status: number) {
-      log.debug({ method, status }, 'request refused: faultline forwards only origin-form requests to its one upstream');
+    requestRejected(method: string | undefined, status: number, protocol: Protocol) {
+      log.debug(
+        { method, status, protocol },
+        'request refused: faultline forwards only origin-form requests to its one upstream',
+      );
     },
     requestFinished(ex: Exchange, status: number) {
       if (!accessLog) return;
@@ -108,8 +112,8 @@ export function fanOut(list: readonly ProxyEvents[]): ProxyEvents {
     faultApplied(ex) {
       for (const e of list) e.faultApplied(ex);
     },
-    requestRejected(method, status) {
-      for (const e of list) e.requestRejected(method, status);
+    requestRejected(method, status, protocol) {
+      for (const e of list) e.requestRejected(method, status, protocol);
     },
   };
 }

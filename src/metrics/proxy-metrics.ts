@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import { CellHistogram, HistogramCell } from './cell-histogram.js';
 import type { Exchange, Outcome } from '../proxy/exchange.js';
 import type { ProxyEvents, UpstreamFailure } from '../proxy/events.js';
+import type { Protocol } from '../proxy/wire.js';
 import type { Rule, RuleSet } from '../scenario/types.js';
 import { CellCounter, type Cell } from './cells.js';
 
@@ -12,6 +13,8 @@ const FAILURES: readonly UpstreamFailure[] = ['unreachable', 'timeout', 'reset',
 const METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'OTHER'];
 const METHOD_INDEX = new Map(METHODS.map((m, i) => [m, i]));
 const OTHER = METHODS.length - 1;
+/** The client's protocol: two values, so requests_total has at most twice the series. */
+const PROTOCOLS: readonly Protocol[] = ['http/1.1', 'h2'];
 
 /** 0.5 ms to 30 s: a pass-through on loopback lands in the first buckets, a hang in the last. */
 export const DURATION_BUCKETS: readonly number[] = [
@@ -32,13 +35,13 @@ export function faultCodeLabel(rule: Rule): string {
 /**
  * The proxy's metrics, fed by ProxyEvents. Everything the request path touches is bound ahead:
  * the per-rule fault counters when a rule set is bound (bindRuleSet, at every swap), the
- * requests_total series the first time a method × status × outcome is seen. Per request it adds
+ * requests_total series the first time a method × status × outcome × protocol is seen. Per request it adds
  * to a few numbers and makes one histogram observation.
  */
 export class ProxyMetrics implements ProxyEvents {
   private inFlightCount = 0;
-  private readonly requests: CellCounter<'method' | 'code' | 'outcome'>;
-  /** Key: (method index × 4 + outcome index) × 1000 + status; bounded by methods × statuses. */
+  private readonly requests: CellCounter<'method' | 'code' | 'outcome' | 'protocol'>;
+  /** Key: ((protocol index × methods + method index) × 4 + outcome index) × 1000 + status; bounded. */
   private readonly requestCells = new Map<number, Cell>();
   private readonly faults: CellCounter<'rule' | 'kind' | 'code'>;
   private ruleCells = new WeakMap<Rule, Cell>();
@@ -54,8 +57,8 @@ export class ProxyMetrics implements ProxyEvents {
     this.requests = new CellCounter(
       registry,
       'faultline_requests_total',
-      'Requests answered, by method, status sent (0: no complete response) and outcome.',
-      ['method', 'code', 'outcome'],
+      "Requests answered, by method, status sent (0: no complete response), outcome and the client's protocol (http/1.1, h2).",
+      ['method', 'code', 'outcome', 'protocol'],
     );
     this.faults = new CellCounter(
       registry,
@@ -122,7 +125,7 @@ export class ProxyMetrics implements ProxyEvents {
 
   requestFinished(ex: Exchange, status: number): void {
     this.inFlightCount--;
-    this.countRequest(ex.req.method, status, ex.outcome);
+    this.countRequest(ex.req.method, status, ex.outcome, ex.wire.protocol);
     this.bytesIn.value += ex.bytesIn;
     this.bytesOut.value += ex.bytesOut;
     const seconds = (performance.now() - ex.startedHr) / 1000;
@@ -153,17 +156,23 @@ export class ProxyMetrics implements ProxyEvents {
    * A request refused before an exchange existed (e.g. an absolute-form target): counted as
    * outcome `rejected`. For a `requestRejected` event the proxy may report.
    */
-  requestRejected(method: string | undefined, status: number): void {
-    this.countRequest(method, status, 'rejected');
+  requestRejected(method: string | undefined, status: number, protocol: Protocol): void {
+    this.countRequest(method, status, 'rejected', protocol);
   }
 
-  private countRequest(method: string | undefined, status: number, outcome: Outcome): void {
+  private countRequest(method: string | undefined, status: number, outcome: Outcome, protocol: Protocol): void {
     const m = (method === undefined ? undefined : METHOD_INDEX.get(method)) ?? OTHER;
     const code = status >= 0 && status <= 999 ? status : 0;
-    const key = (m * 4 + OUTCOME_INDEX[outcome]) * 1000 + code;
+    const p = protocol === 'h2' ? 1 : 0;
+    const key = ((p * METHODS.length + m) * 4 + OUTCOME_INDEX[outcome]) * 1000 + code;
     let cell = this.requestCells.get(key);
     if (cell === undefined) {
-      cell = this.requests.cell({ method: METHODS[m] as string, code: String(code), outcome });
+      cell = this.requests.cell({
+        method: METHODS[m] as string,
+        code: String(code),
+        outcome,
+        protocol: PROTOCOLS[p] as Protocol,
+      });
       this.requestCells.set(key, cell);
     }
     cell.value++;

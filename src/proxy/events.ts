@@ -1,4 +1,5 @@
 import type { Exchange } from './exchange.js';
+import type { Protocol } from './wire.js';
 
 /** Why an upstream request failed: a bounded set, used as a metric label. */
 export type UpstreamFailure = 'unreachable' | 'timeout' | 'reset' | 'tls' | 'protocol';
@@ -12,8 +13,8 @@ export interface ProxyEvents {
   requestFinished(ex: Exchange, status: number): void;
   upstreamFailed(ex: Exchange, reason: UpstreamFailure, err: Error): void;
   faultApplied(ex: Exchange): void;
-  /** A request refused before any exchange began (absolute-form target, CONNECT). */
-  requestRejected(method: string | undefined, status: number): void;
+  /** A request refused before any exchange began (absolute-form target, CONNECT, a listener limit). */
+  requestRejected(method: string | undefined, status: number, protocol: Protocol): void;
 }
 
 export const NO_EVENTS: ProxyEvents = {

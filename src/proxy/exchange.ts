@@ -79,7 +79,7 @@ export class Exchange {
 
   /** The response went out in full. */
   get answered(): boolean {
-    return this.res.writableFinished;
+    return this.wire.complete(this.res);
   }
 
   /** Run `release` once when the exchange ends (at once if it already has). */

@@ -4,7 +4,8 @@ import type { ProxyContext } from './context.js';
 import type { Exchange } from './exchange.js';
 import { H2_WIRE } from './h2-wire.js';
 import { handleRequest } from './handler.js';
-import type { ListenerLimits } from './listener.js';
+import { refuseLongTarget } from './head-checks.js';
+import type { ListenerEvents, ListenerLimits } from './listener.js';
 import type { ProxyRequest, ProxyResponse } from './messages.js';
 
 /* Node's HTTP/2 compatibility request and response, carrying their exchange like ProxyRequest/-Response. */
@@ -36,7 +37,7 @@ export interface H2Listener {
  * Limits: the head size limit is the HEADERS list size; a connection idle for the keep-alive
  * timeout is closed with GOAWAY (a hanging stream keeps it open).
  */
-export function createH2Listener(ctx: ProxyContext, limits: ListenerLimits): H2Listener {
+export function createH2Listener(ctx: ProxyContext, limits: ListenerLimits, events: ListenerEvents): H2Listener {
   const server = http2.createServer({
     Http2ServerRequest: H2Request,
     Http2ServerResponse: H2Response,
@@ -55,7 +56,14 @@ export function createH2Listener(ctx: ProxyContext, limits: ListenerLimits): H2L
     // rewriting read `host`, as an HTTP/1.1 request has it.
     const authority = req.headers[':authority'];
     if (req.headers.host === undefined && authority !== undefined) req.headers.host = authority;
-    handleRequest(ctx, req as unknown as ProxyRequest, res as unknown as ProxyResponse, expectContinue, H2_WIRE);
+    const request = req as unknown as ProxyRequest;
+    const refused = refuseLongTarget(request, res as unknown as ProxyResponse, limits.maxUriLength);
+    if (refused === null) {
+      handleRequest(ctx, request, res as unknown as ProxyResponse, expectContinue, H2_WIRE);
+      return;
+    }
+    ctx.events.requestRejected(req.method, refused.status, H2_WIRE.protocol);
+    events.connectionRefused(refused.reason, req.socket.remoteAddress);
   };
   server.on('request', (req: H2Request, res: H2Response) => onRequest(req, res, false));
   server.on('checkContinue', (req: H2Request, res: H2Response) => onRequest(req, res, true));

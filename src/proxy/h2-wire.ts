@@ -1,4 +1,10 @@
-import type { Http2ServerRequest, Http2Session, ServerHttp2Stream } from 'node:http2';
+import {
+  constants,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import { RESET, type Ending } from '../faults/plan.js';
 import type { ProxyRequest } from './messages.js';
 import { afterFlush, type ClientWire } from './wire.js';
@@ -50,5 +56,11 @@ export const H2_WIRE: ClientWire = {
   },
   close(req) {
     breakOff(streamOf(req), RESET);
+  },
+  complete(res) {
+    // Node's compatibility response counts as finished once its stream closes, reset or not: a
+    // complete response was ended by us and its stream closed with NO_ERROR (END_STREAM both ways).
+    const stream = (res as unknown as Http2ServerResponse).stream;
+    return res.writableEnded && stream.closed && stream.rstCode === constants.NGHTTP2_NO_ERROR;
   },
 };

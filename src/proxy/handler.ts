@@ -30,7 +30,7 @@ export function handleRequest(
   const url = req.url ?? '';
   if (url.charCodeAt(0) !== 47 /* '/' */ && !(url === '*' && req.method === 'OPTIONS')) {
     refuseAbsoluteForm(req, res, id, expectContinue, wire);
-    ctx.events.requestRejected(req.method, 400);
+    ctx.events.requestRejected(req.method, 400, wire.protocol);
     return;
   }
   const ex = new Exchange(req, res, id, expectContinue, ctx.now(), ctx.events, wire);
@@ -59,7 +59,7 @@ function begin(ctx: ProxyContext, ex: Exchange): void {
 /** Module-level on purpose: one function for every response, reading its exchange from `this`. */
 function onResponseClose(this: ProxyResponse): void {
   const ex = this.exchange;
-  if (ex !== null) finish(ex, this.writableFinished ? this.statusCode : 0);
+  if (ex !== null) finish(ex, ex.answered ? this.statusCode : 0);
 }
 
 /** The exchange is over (answered, cut, or the client left): release what it holds, count it once. */

@@ -42,6 +42,20 @@ export function refuseBadHead(req: IncomingMessage, res: ServerResponse, maxUriL
   return null;
 }
 
+/**
+ * HTTP/2 has no request line to overflow, but the same limit on the target (`:path`): a longer one
+ * is answered 414 problem+json on its stream, and the connection, which other streams share, goes
+ * on. Null: the target is fine.
+ */
+export function refuseLongTarget(req: IncomingMessage, res: ServerResponse, maxUriLength: number): HeadRefusal | null {
+  if ((req.url ?? '').length <= maxUriLength) return null;
+  req.resume();
+  const detail = `the request target is longer than ${maxUriLength} bytes`;
+  const body = problemFor('FAULTLINE_URI_TOO_LONG', detail, '/', requestIdOf(req));
+  sendProblem(req, res, body);
+  return { reason: 'uri_too_long', status: body.status };
+}
+
 function refuse(req: IncomingMessage, res: ServerResponse, code: ErrorCode, reason: RefusalReason, detail: string): HeadRefusal {
   res.shouldKeepAlive = false;
   req.resume();

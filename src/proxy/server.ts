@@ -77,7 +77,7 @@ export function createProxyServer(
     // answer), only counted: no response (status 0), outcome rejected.
     if (socket[REFUSED] === true) {
       req.resume();
-      ctx.events.requestRejected(req.method, 0);
+      ctx.events.requestRejected(req.method, 0, HTTP1_WIRE.protocol);
       return;
     }
     const refused = refuseBadHead(req, res, limits.maxUriLength);
@@ -86,7 +86,7 @@ export function createProxyServer(
       return;
     }
     socket[REFUSED] = true;
-    ctx.events.requestRejected(req.method, refused.status);
+    ctx.events.requestRejected(req.method, refused.status, HTTP1_WIRE.protocol);
     events.connectionRefused(refused.reason, socket.remoteAddress);
   };
   server.on('request', (req: ProxyRequest, res: ProxyResponse) => onRequest(req, res, false));
@@ -98,7 +98,7 @@ export function createProxyServer(
   });
   server.on('connect', (req: http.IncomingMessage, socket: Socket) => {
     refuseConnect(req, socket);
-    ctx.events.requestRejected(req.method, 405);
+    ctx.events.requestRejected(req.method, 405, HTTP1_WIRE.protocol);
   });
   // A failed TLS handshake is that client's problem: drop its socket, nothing else.
   if (tls !== null) server.on('tlsClientError', (_err: Error, socket: Socket) => socket.destroy());
@@ -112,7 +112,7 @@ export function createProxyServer(
     if (refusal !== null) events.connectionRefused(refusal.reason, socket.remoteAddress);
     answerClientError(socket, refusal);
   });
-  const h2 = createH2Listener(ctx, limits);
+  const h2 = createH2Listener(ctx, limits, events);
   serveH2Beside(server, tls !== null, h2, limits.headersTimeoutMs);
   drainsH2(server, h2);
   return server;

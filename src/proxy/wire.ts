@@ -1,5 +1,8 @@
 import type { Ending } from '../faults/plan.js';
-import type { ProxyRequest } from './messages.js';
+import type { ProxyRequest, ProxyResponse } from './messages.js';
+
+/** A client's protocol, as ALPN spells it. */
+export type Protocol = 'http/1.1' | 'h2';
 
 /**
  * The client side of the wire, as faults need it: the only ways a response may end other than
@@ -7,8 +10,8 @@ import type { ProxyRequest } from './messages.js';
  * (HTTP/1.1 here, HTTP/2 in h2-wire.ts); the exchange carries the one its request came in on.
  */
 export interface ClientWire {
-  /** The protocol's name as ALPN spells it (`http/1.1`, `h2`): the `protocol` field of logs. */
-  readonly protocol: 'http/1.1' | 'h2';
+  /** The protocol's name as ALPN spells it: the `protocol` field of logs and label of metrics. */
+  readonly protocol: Protocol;
   /**
    * Whether a response may carry connection-specific fields (`Connection: close` after an early
    * answer). HTTP/2 forbids them (RFC 9113 §8.2.2): there the stream ends, the connection stays.
@@ -28,6 +31,8 @@ export interface ClientWire {
   cut(req: ProxyRequest, ending: Ending): void;
   /** End the exchange without a word (a hang that ends). */
   close(req: ProxyRequest): void;
+  /** The response went out in full (not cut, reset, or left by the client). */
+  complete(res: ProxyResponse): boolean;
 }
 
 export const HTTP1_WIRE: ClientWire = {
@@ -48,6 +53,9 @@ export const HTTP1_WIRE: ClientWire = {
   },
   close(req) {
     req.socket.destroy();
+  },
+  complete(res) {
+    return res.writableFinished;
   },
 };
 

@@ -69,7 +69,9 @@ describe('dry run', () => {
         metrics.value('faultline_faults_injected_total', { rule, kind: 'status', code: rule === 'slow-503' ? '503' : '507' }),
       ).toBe(0);
     }
-    expect(metrics.value('faultline_requests_total', { method: 'GET', code: '200', outcome: 'proxied' })).toBe(N);
+    expect(
+      metrics.value('faultline_requests_total', { method: 'GET', code: '200', outcome: 'proxied', protocol: 'http/1.1' }),
+    ).toBe(N);
   });
 
   it('dryRun: true at the top of a file does the same for its rules', async () => {

@@ -59,15 +59,21 @@ describe('GET /metrics', () => {
       String(a.outcome).localeCompare(String(b.outcome));
     expect(
       requests
-        .map((s) => ({ method: s.labels.method, code: s.labels.code, outcome: s.labels.outcome, n: s.value }))
+        .map((s) => ({
+          method: s.labels.method,
+          code: s.labels.code,
+          outcome: s.labels.outcome,
+          protocol: s.labels.protocol,
+          n: s.value,
+        }))
         .sort(byOutcome),
     ).toEqual(
       [
-        { method: 'PUT', code: '507', outcome: 'injected', n: 2 },
-        { method: 'GET', code: '200', outcome: 'proxied', n: 2 },
-        { method: 'POST', code: '200', outcome: 'proxied', n: 1 },
-        { method: 'GET', code: '400', outcome: 'rejected', n: 1 },
-        { method: 'GET', code: '504', outcome: 'upstream_error', n: 1 },
+        { method: 'PUT', code: '507', outcome: 'injected', protocol: 'http/1.1', n: 2 },
+        { method: 'GET', code: '200', outcome: 'proxied', protocol: 'http/1.1', n: 2 },
+        { method: 'POST', code: '200', outcome: 'proxied', protocol: 'http/1.1', n: 1 },
+        { method: 'GET', code: '400', outcome: 'rejected', protocol: 'http/1.1', n: 1 },
+        { method: 'GET', code: '504', outcome: 'upstream_error', protocol: 'http/1.1', n: 1 },
       ].sort(byOutcome),
     );
     expect(m.value('faultline_faults_injected_total', { rule: 'full-disk', kind: 'status', code: '507' })).toBe(2);

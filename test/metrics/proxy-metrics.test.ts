@@ -13,15 +13,17 @@ async function samples(registry: Registry, name: string): Promise<Record<string,
 }
 
 describe('ProxyMetrics', () => {
-  it('counts refusals made before an exchange exists, with unknown methods as OTHER', async () => {
+  it('counts refusals made before an exchange exists, with unknown methods as OTHER, by protocol', async () => {
     const registry = new Registry();
     const metrics = new ProxyMetrics(registry);
-    metrics.requestRejected('GET', 400);
-    metrics.requestRejected('GET', 400);
-    metrics.requestRejected('PROPFIND', 400);
+    metrics.requestRejected('GET', 400, 'http/1.1');
+    metrics.requestRejected('GET', 400, 'http/1.1');
+    metrics.requestRejected('PROPFIND', 400, 'http/1.1');
+    metrics.requestRejected('GET', 400, 'h2');
     expect(await samples(registry, 'faultline_requests_total')).toEqual([
-      { method: 'GET', code: '400', outcome: 'rejected', value: 2 },
-      { method: 'OTHER', code: '400', outcome: 'rejected', value: 1 },
+      { method: 'GET', code: '400', outcome: 'rejected', protocol: 'http/1.1', value: 2 },
+      { method: 'OTHER', code: '400', outcome: 'rejected', protocol: 'http/1.1', value: 1 },
+      { method: 'GET', code: '400', outcome: 'rejected', protocol: 'h2', value: 1 },
     ]);
   });
 

@@ -89,7 +89,7 @@ uploads() { for _ in $(seq 20); do curl -s --max-time 5 -o /dev/null -w '%{http_
 split=$(uploads)
 [[ $split == *507* && $split == *201* ]] || fail "20 uploads: expected some 507 and some 201, got $split"
 ok "20 uploads through the sidecar: $split"
-curl -fsS --max-time 5 "$A/metrics" | grep -q '^faultline_requests_total{method="PUT",code="507",outcome="injected"}' || fail "/metrics on the published admin port"
+curl -fsS --max-time 5 "$A/metrics" | grep -q '^faultline_requests_total{method="PUT",code="507",outcome="injected",protocol="http/1.1"}' || fail "/metrics on the published admin port"
 ok "/metrics on 127.0.0.1:$FAULTLINE_ADMIN_PORT counts the injected 507s"
 
 # Switch the fault off and on with the admin CLI inside the container (when it has the commands).

@@ -108,7 +108,7 @@ ok "PUT /upload/smoke.txt -> injected 507 (marker, problem+json, Retry-After, no
 
 if metrics=$(curl -fsS --max-time 5 "$A/metrics" 2>/dev/null); then
   grep -q '^faultline_faults_injected_total{rule="smoke-507",kind="status",code="507"} 1' <<<"$metrics" \
-    || grep -q '^faultline_requests_total{method="PUT",code="507",outcome="injected"} 1' <<<"$metrics" \
+    || grep -q '^faultline_requests_total{method="PUT",code="507",outcome="injected",protocol="http/1.1"} 1' <<<"$metrics" \
     || fail "/metrics does not count the injected 507"
   ok "/metrics on the admin listener counts the injected 507"
 else

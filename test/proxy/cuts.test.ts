@@ -143,14 +143,17 @@ describe('metrics count a cut as incomplete, with the bytes actually sent', () =
   it('code="0", response bytes = 1024, the upstream body abandoned', async () => {
     const before = await scrape(proxy.admin);
     const bytesBefore = before.value('faultline_bytes_total', { direction: 'response' }) ?? 0;
-    const zeroBefore = before.value('faultline_requests_total', { method: 'GET', code: '0', outcome: 'injected' }) ?? 0;
+    const zeroBefore =
+      before.value('faultline_requests_total', { method: 'GET', code: '0', outcome: 'injected', protocol: 'http/1.1' }) ?? 0;
     const abortedBefore = upstreamAborted;
     const sentBefore = upstreamBytesSent;
     const r = await curl(`${proxy.url}/t/chunked/${BIG}`);
     expect(r.exit).toBe(18);
     await new Promise((res) => setTimeout(res, 300));
     const after = await scrape(proxy.admin);
-    expect(after.value('faultline_requests_total', { method: 'GET', code: '0', outcome: 'injected' })).toBe(zeroBefore + 1);
+    expect(after.value('faultline_requests_total', { method: 'GET', code: '0', outcome: 'injected', protocol: 'http/1.1' })).toBe(
+      zeroBefore + 1,
+    );
     expect((after.value('faultline_bytes_total', { direction: 'response' }) ?? 0) - bytesBefore).toBe(1024);
     expect(upstreamAborted).toBe(abortedBefore + 1);
     expect(upstreamBytesSent - sentBefore).toBeLessThan(BIG / 2);

@@ -146,8 +146,8 @@ describe('request head size', () => {
     expect(r.data.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     expect(seen).toHaveLength(0);
     const metrics = (await request(`${proxy.admin}/metrics`)).text;
-    expect(metrics).toMatch(/^faultline_requests_total\{method="GET",code="414",outcome="rejected"\} 1$/m);
-    expect(metrics).toMatch(/^faultline_requests_total\{method="GET",code="0",outcome="rejected"\} 1$/m);
+    expect(metrics).toMatch(/^faultline_requests_total\{method="GET",code="414",outcome="rejected",protocol="http\/1\.1"\} 1$/m);
+    expect(metrics).toMatch(/^faultline_requests_total\{method="GET",code="0",outcome="rejected",protocol="http\/1\.1"\} 1$/m);
     expect(metrics).toMatch(/^faultline_in_flight_requests 0$/m);
   });
 });
