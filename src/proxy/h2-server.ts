@@ -4,7 +4,7 @@ import type { ProxyContext } from './context.js';
 import type { Exchange } from './exchange.js';
 import { H2_WIRE } from './h2-wire.js';
 import { handleRequest } from './handler.js';
-import { refuseLongTarget } from './head-checks.js';
+import { refuseH2Head } from './head-checks.js';
 import type { ListenerEvents, ListenerLimits } from './listener.js';
 import type { ProxyRequest, ProxyResponse } from './messages.js';
 
@@ -34,14 +34,17 @@ export interface H2Listener {
  * handleRequest takes them as a ProxyRequest/ProxyResponse, and H2_WIRE makes resets and cuts act
  * on the stream. The upstream is still called over HTTP/1.1.
  *
- * Limits: the head size limit is the HEADERS list size; a connection idle for the keep-alive
- * timeout is closed with GOAWAY (a hanging stream keeps it open).
+ * Limits: the target and head size limits are checked per stream (head-checks.ts: 414 and 431 on
+ * the stream); a connection idle for the keep-alive timeout is closed with GOAWAY (a hanging
+ * stream keeps it open).
  */
 export function createH2Listener(ctx: ProxyContext, limits: ListenerLimits, events: ListenerEvents): H2Listener {
   const server = http2.createServer({
     Http2ServerRequest: H2Request,
     Http2ServerResponse: H2Response,
-    settings: { maxHeaderListSize: limits.maxHeaderSize },
+    // Node resets a stream whose header list passes this (RST_STREAM ENHANCE_YOUR_CALM, before any
+    // request event): room above the limit, so a head just over it is answered 431 like HTTP/1.1's.
+    settings: { maxHeaderListSize: Math.max(2 * limits.maxHeaderSize, limits.maxHeaderSize + 16 * 1024) },
   });
   const sessions = new Set<ServerHttp2Session>();
   server.on('session', (session: ServerHttp2Session) => {
@@ -57,7 +60,7 @@ export function createH2Listener(ctx: ProxyContext, limits: ListenerLimits, even
     const authority = req.headers[':authority'];
     if (req.headers.host === undefined && authority !== undefined) req.headers.host = authority;
     const request = req as unknown as ProxyRequest;
-    const refused = refuseLongTarget(request, res as unknown as ProxyResponse, limits.maxUriLength);
+    const refused = refuseH2Head(request, res as unknown as ProxyResponse, limits.maxUriLength, limits.maxHeaderSize);
     if (refused === null) {
       handleRequest(ctx, request, res as unknown as ProxyResponse, expectContinue, H2_WIRE);
       return;

@@ -43,17 +43,50 @@ export function refuseBadHead(req: IncomingMessage, res: ServerResponse, maxUriL
 }
 
 /**
- * HTTP/2 has no request line to overflow, but the same limit on the target (`:path`): a longer one
- * is answered 414 problem+json on its stream, and the connection, which other streams share, goes
- * on. Null: the target is fine.
+ * The HTTP/2 head checks: the same limits as HTTP/1.1 on the target (`:path`, 414) and on the
+ * head, measured as RFC 9113 §6.5.2 measures a header list (each field's name and value plus 32
+ * octets, pseudo-header fields included; 431). A refusal is answered with problem+json on the
+ * request's stream; the connection, which other streams share, goes on. Null: the head is fine.
  */
-export function refuseLongTarget(req: IncomingMessage, res: ServerResponse, maxUriLength: number): HeadRefusal | null {
-  if ((req.url ?? '').length <= maxUriLength) return null;
+export function refuseH2Head(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxUriLength: number,
+  maxHeaderSize: number,
+): HeadRefusal | null {
+  if ((req.url ?? '').length > maxUriLength)
+    return refuseStream(
+      req,
+      res,
+      'FAULTLINE_URI_TOO_LONG',
+      'uri_too_long',
+      `the request target is longer than ${maxUriLength} bytes`,
+    );
+  const raw = req.rawHeaders;
+  let size = 0;
+  for (let i = 0; i < raw.length; i++) size += (raw[i] as string).length;
+  if (size + 16 * raw.length > maxHeaderSize)
+    return refuseStream(
+      req,
+      res,
+      'FAULTLINE_HEADERS_TOO_LARGE',
+      'header_too_large',
+      `the request head is larger than ${maxHeaderSize} bytes`,
+    );
+  return null;
+}
+
+function refuseStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  code: ErrorCode,
+  reason: RefusalReason,
+  detail: string,
+): HeadRefusal {
   req.resume();
-  const detail = `the request target is longer than ${maxUriLength} bytes`;
-  const body = problemFor('FAULTLINE_URI_TOO_LONG', detail, '/', requestIdOf(req));
+  const body = problemFor(code, detail, '/', requestIdOf(req));
   sendProblem(req, res, body);
-  return { reason: 'uri_too_long', status: body.status };
+  return { reason, status: body.status };
 }
 
 function refuse(req: IncomingMessage, res: ServerResponse, code: ErrorCode, reason: RefusalReason, detail: string): HeadRefusal {

@@ -357,6 +357,23 @@ for (const tls of [false, true]) {
       expect(m.value('faultline_requests_total', { method: 'GET', code: '414', outcome: 'rejected', protocol: 'h2' })).toBe(1);
     });
 
+    it('a head over --max-header-size answers 431 on the stream; far over it Node resets the stream (ENHANCE_YOUR_CALM)', async () => {
+      const { up, proxy, connect } = await setup(tls, { maxHeaderSize: '8KiB' });
+      const session = connect();
+      const big = await h2Send(session, '/files/a', { headers: { 'x-big': 'b'.repeat(9 * 1024) } });
+      expect(big.status).toBe(431);
+      expect(JSON.parse(big.body.toString('utf8'))).toMatchObject({ status: 431, code: 'FAULTLINE_HEADERS_TOO_LARGE' });
+      // Just under the limit passes (the header list size counts 32 octets per field, pseudo-headers too).
+      const fits = await h2Send(session, '/files/a', { headers: { 'x-big': 'b'.repeat(7 * 1024) } });
+      expect(fits.status).toBe(200);
+      expect(up.seen).toHaveLength(1);
+      const huge = await h2Send(session, '/files/a', { headers: { 'x-big': 'b'.repeat(40 * 1024) } });
+      expect([huge.status, huge.rstCode]).toEqual([null, ENHANCE_YOUR_CALM]);
+      expect((await h2Send(session, '/files/a')).status).toBe(200);
+      const m = await scrape(proxy.admin);
+      expect(m.value('faultline_connections_refused_total', { reason: 'header_too_large' })).toBe(1);
+    });
+
     it('curl: exit 0 for answers, 92 for RST_STREAM (with the code named), 18 for a GOAWAY that closes the connection', async () => {
       if (!requires(CURL, import.meta.url)) return;
       const { proxy } = await setup(tls);
