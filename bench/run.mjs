@@ -3,7 +3,8 @@
 // interleaved rounds. `npm run bench` (full, ~20 min) or `npm run bench -- --quick` (~20 s).
 //
 //   setup ─▶ check correctness ─▶ warm up ─▶ rounds: for each target, each profile ─▶ peak RSS
-//         ─▶ streaming (fresh processes) ─▶ summary, markdown on stdout, JSON in bench/results/
+//         ─▶ streaming (fresh processes) ─▶ HTTP/2 (fresh processes, h2load)
+//         ─▶ summary, markdown on stdout, JSON in bench/results/
 //
 // Every process started is stopped at the end, on failure, on SIGINT/SIGTERM and at the deadline.
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, parseArgs } from './lib/args.mjs';
 import { checkTarget } from './lib/check.mjs';
+import { h2Phase } from './lib/h2-phase.mjs';
 import { runAutocannon } from './lib/load.mjs';
 import { rounds } from './lib/rounds.mjs';
 import { streamPhase } from './lib/stream-phase.mjs';
@@ -54,6 +56,7 @@ async function main() {
   const tools = {
     wrk: which('wrk'),
     nginx: which('nginx'),
+    h2load: which('h2load'),
     undici: findUndici(),
     autocannonVersion: createRequire(import.meta.url)('autocannon/package.json').version,
     pinning: pinned,
@@ -77,7 +80,7 @@ async function main() {
     if (busyBefore !== null && busyBefore > 0.1)
       log(`warning: the machine was ${Math.round(busyBefore * 100)}% busy before the run; numbers will be noisy`);
     log(
-      `tools: wrk ${tools.wrk ?? 'absent'}, nginx ${tools.nginx ?? 'absent'}, undici ${tools.undici ?? 'absent'}, pinning ${pinned ? 'on' : 'off'}`,
+      `tools: wrk ${tools.wrk ?? 'absent'}, h2load ${tools.h2load ?? 'absent'}, nginx ${tools.nginx ?? 'absent'}, undici ${tools.undici ?? 'absent'}, pinning ${pinned ? 'on' : 'off'}`,
     );
     const upstream = await startUpstream(cpu.load);
     const live = targets.filter((t) => t.skip === null);
@@ -99,6 +102,10 @@ async function main() {
     await Promise.all(live.map((t) => stop(t.proc)));
 
     const streaming = opts.stream ? await streamPhase(targets, env, opts) : null;
+    const fl = targets.find((t) => t.key === 'faultline');
+    const h2Runs = opts.h2 && tools.h2load !== null && fl.skip === null;
+    if (opts.h2 && tools.h2load === null) log('no h2load on PATH (Debian: nghttp2-client): the HTTP/2 phase is skipped');
+    const h2 = h2Runs ? await h2Phase(tools.h2load, fl, env, opts, cpu) : null;
     const summary = summarize(
       raw,
       live.map((t) => t.key),
@@ -121,6 +128,7 @@ async function main() {
       checks,
       summary,
       streaming,
+      h2,
       verdicts: null,
       raw,
       seconds: Math.round((Date.now() - t0) / 1000),

@@ -1,6 +1,6 @@
 // Flags of bench/run.mjs.
 export const USAGE = `usage: node bench/run.mjs [--quick] [--rounds N] [--duration S] [--only a,b,...]
-                        [--stream-bytes N] [--stream-rounds N] [--no-stream] [--out FILE]
+                        [--stream-bytes N] [--stream-rounds N] [--no-stream] [--no-h2] [--out FILE]
                         [--compare PATH] [--faultline PATH] [--profiles LIST]
 
   --quick           ~20 s end to end: 1 round of 1 s runs (autocannon @50, wrk @1), 32 MiB
@@ -12,6 +12,8 @@ export const USAGE = `usage: node bench/run.mjs [--quick] [--rounds N] [--durati
                     faultline-507, nginx, node-http, undici (default: all that can run here)
   --stream-bytes N  bytes streamed each way (default 1 GiB; quick 64 MiB)
   --no-stream       skip the streaming phase
+  --no-h2           skip the HTTP/2 phase (h2load against faultline and the HTTP/2 floor; it
+                    runs when h2load, from Debian's nghttp2-client, is on PATH)
   --compare PATH    also run another faultline build (its dist/cli/main.js, or the checkout
                     holding it) as target faultline-b: an A/B of a change, side by side
   --faultline PATH  measure the faultline build in checkout PATH (default: this work tree)
@@ -28,6 +30,7 @@ export function parseArgs(argv) {
     streamBytes: null,
     streamRounds: null,
     stream: true,
+    h2: true,
     out: null,
     compare: null,
     faultline: null,
@@ -56,6 +59,7 @@ export function parseArgs(argv) {
     else if (a === '--stream-bytes') o.streamBytes = Math.floor(num(1));
     else if (a === '--stream-rounds') o.streamRounds = Math.floor(num(1));
     else if (a === '--no-stream') o.stream = false;
+    else if (a === '--no-h2') o.h2 = false;
     else if (a === '--out') o.out = val();
     else if (a === '--compare') o.compare = val();
     else if (a === '--faultline') o.faultline = val();
@@ -74,6 +78,7 @@ export function parseArgs(argv) {
     o.only === null &&
     o.streamBytes === null &&
     o.stream &&
+    o.h2 &&
     o.compare === null &&
     o.faultline === null &&
     o.profiles === null;

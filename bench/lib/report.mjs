@@ -96,6 +96,23 @@ export function markdown(result) {
       ),
     );
   }
+  if (result.h2 != null) {
+    const { load, summary: h2 } = result.h2;
+    out.push('');
+    out.push(
+      `**HTTP/2 pass-through** (h2c with prior knowledge, h2load: ${load.connections} connections × ${load.streams} streams; the upstream is called over HTTP/1.1; median of rounds, ratio: median of per-round ratios)`,
+    );
+    out.push('');
+    out.push(
+      table(
+        ['target', 'req/s (h2load)', 'vs HTTP/2 floor', 'CPU µs/req', 'failed or non-2xx'],
+        [
+          ['HTTP/2 floor: node:http2 compat + node:http keep-alive + pipe()', 'floor-h2'],
+          ['faultline, no rules (h2c)', 'faultline'],
+        ].map(([label, key]) => [label, n0(h2[key].rps), range(h2[key].vsFloor), n1(h2[key].cpuUsPerReq), n0(h2[key].failed)]),
+      ),
+    );
+  }
   out.push('');
   out.push('**Targets (issue 8)**');
   out.push('');
