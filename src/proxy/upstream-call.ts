@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { ErrorCode } from '../errors.js';
+import { cutCounter, type CutCounter } from '../faults/cut-counter.js';
 import type { Plan } from '../faults/plan.js';
 import { problemFor } from '../http/problem.js';
 import { sendAnswer, sendOwnProblem } from './answer.js';
@@ -58,7 +59,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private waitingDrain = false;
   private pacing = false;
   private pendingTrailers: readonly (Buffer | string)[] | null = null;
-  private remaining: number;
+  /** Where a `limit` shape cuts the response body (N bytes, messages or events), or null. */
+  private readonly limit: CutCounter | null;
   private pacer: Pacer | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
 
@@ -68,7 +70,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.plan = plan;
     this.forwarding = forwarding;
     const shape = plan.response;
-    this.remaining = shape !== null && shape.shape === 'limit' ? shape.bytes : -1;
+    this.limit = shape !== null && shape.shape === 'limit' ? cutCounter(shape.after) : null;
     if (shape !== null && shape.shape === 'pace') this.pacer = new Pacer(shape.bytesPerSecond);
   }
 
@@ -153,13 +155,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const shape = this.plan.response;
     if (shape === null) return this.write(chunk);
     if (shape.shape === 'limit') {
-      if (chunk.length < this.remaining) {
-        this.remaining -= chunk.length;
-        return this.write(chunk);
-      }
-      const head = chunk.subarray(0, this.remaining);
-      this.remaining = 0;
-      if (head.length > 0) this.write(head);
+      const at = (this.limit as CutCounter).cutAt(chunk);
+      if (at < 0) return this.write(chunk);
+      if (at > 0) this.write(chunk.subarray(0, at));
       this.cut(shape.then);
       return false;
     }
@@ -188,7 +186,11 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private endResponse(trailers: readonly (Buffer | string)[]): void {
     this.closed = true;
     const res = this.ex.res;
-    if (trailers.length > 0) res.addTrailers(trailerPairs(trailers));
+    if (trailers.length > 0) {
+      const pairs = trailerPairs(trailers);
+      // Node's HTTP/2 response takes trailers as an object only (a list of pairs would name them 0, 1, ...).
+      res.addTrailers(this.ex.wire.protocol === 'h2' ? Object.fromEntries(pairs) : pairs);
+    }
     res.end();
   }
 

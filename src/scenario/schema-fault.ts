@@ -4,14 +4,15 @@ import { TOKEN, intIn, isRecord, recordMessage, scalarOrMapping, strict, unit } 
 import { oneOf } from './schema-choice.js';
 import { FORMAT_NAMES, PRESETS, PRESET_NAMES } from '../http/dialects/presets.js';
 import { parseDuration, parseRate, parseSize } from './units.js';
+import { cutPoint, grpcAnswer, replaceGrpc } from './schema-grpc.js';
 
 /*
- * `fault:` — what happens to a request the rule fires for. One kind (status, replaceStatus, reset,
- * hang, throttle, truncate), optionally preceded by a delay; or a delay alone. The output is the
+ * `fault:` — what happens to a request the rule fires for. One kind (status, replaceStatus, grpc,
+ * reset, hang, throttle, truncate), optionally preceded by a delay; or a delay alone. The output is the
  * FaultSpec of types.ts, ready for the proxy.
  */
 
-const ACTIONS = ['status', 'replaceStatus', 'reset', 'hang', 'throttle', 'truncate'] as const;
+const ACTIONS = ['status', 'replaceStatus', 'grpc', 'reset', 'hang', 'throttle', 'truncate'] as const;
 const ANSWER_OPTIONS = ['body', 'headers', 'retryAfter', 'format', 'code', 'message'] as const;
 /** Keys that choose how a body is written; `body:` writes it itself. */
 const DIALECT_KEYS = ['as', 'format', 'code', 'message'] as const;
@@ -58,8 +59,16 @@ const delay = scalarOrMapping(
 );
 
 const reset = scalarOrMapping(
-  z.literal(true, { error: 'must be true or { afterBytes: N }' }).transform(() => ({ afterBytes: null })),
-  strict({ afterBytes: unit(parseSize) }, 'must be true or { afterBytes: N }'),
+  z
+    .literal(true, { error: 'must be true, or { afterBytes: N }, { afterMessages: N } or { afterEvents: N }' })
+    .transform(() => null),
+  cutPoint,
+);
+
+/** `truncate: 1KiB`, or `{ afterBytes | afterMessages | afterEvents: N }`. */
+const truncate = scalarOrMapping(
+  unit(parseSize).transform((count) => ({ unit: 'bytes' as const, count })),
+  cutPoint,
 );
 
 const hang = z.unknown().transform((v, ctx): number | null => {
@@ -85,6 +94,8 @@ const throttle = scalarOrMapping(
 );
 
 const status = intIn(200, 599);
+/** `replaceStatus: 507`, or `{ grpc: UNAVAILABLE, message, details }`. */
+const replaceStatus = scalarOrMapping(status, replaceGrpc);
 
 const asPreset = oneOf(PRESET_NAMES, 'preset');
 const format = oneOf(FORMAT_NAMES, 'format');
@@ -126,21 +137,35 @@ function checkCombination(f: Record<string, unknown>, ctx: z.RefinementCtx): voi
       message: `contradictory fields: ${present[0]} and ${extra} cannot be combined (one kind per fault, plus an optional delay)`,
     });
   }
-  const answers = f['status'] !== undefined || f['replaceStatus'] !== undefined || f['as'] !== undefined;
+  const grpcReplace = isRecord(f['replaceStatus']);
+  const answers = f['status'] !== undefined || (f['replaceStatus'] !== undefined && !grpcReplace) || f['as'] !== undefined;
   for (const opt of ANSWER_OPTIONS) {
-    if (f[opt] !== undefined && !answers)
-      ctx.addIssue({ code: 'custom', path: [opt], message: `${opt} applies only to status or replaceStatus` });
+    if (f[opt] === undefined || answers) continue;
+    const grpc = f['grpc'] !== undefined || grpcReplace;
+    ctx.addIssue({
+      code: 'custom',
+      path: [opt],
+      message: grpc
+        ? `${opt} applies only to an HTTP status; a gRPC status takes message and details in its own mapping`
+        : `${opt} applies only to status or replaceStatus`,
+    });
   }
+  if (grpcReplace && f['as'] !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['as'],
+      message: 'contradictory fields: as answers an HTTP status, replaceStatus a gRPC one',
+    });
   if (f['phase'] !== undefined && f['delay'] === undefined) {
     ctx.addIssue({ code: 'custom', path: ['phase'], message: 'phase applies only to delay' });
   } else if (
     f['phase'] === 'response' &&
-    (f['status'] !== undefined || (f['as'] !== undefined && f['replaceStatus'] === undefined))
+    (f['status'] !== undefined || f['grpc'] !== undefined || (f['as'] !== undefined && f['replaceStatus'] === undefined))
   ) {
     ctx.addIssue({
       code: 'custom',
       path: ['phase'],
-      message: 'contradictory fields: phase: response waits for the upstream, which status never calls',
+      message: `contradictory fields: phase: response waits for the upstream, which ${f['grpc'] !== undefined ? 'grpc' : 'status'} never calls`,
     });
   }
 }
@@ -148,7 +173,8 @@ function checkCombination(f: Record<string, unknown>, ctx: z.RefinementCtx): voi
 export const faultSchema = strict(
   {
     status: status.optional(),
-    replaceStatus: status.optional(),
+    replaceStatus: replaceStatus.optional(),
+    grpc: grpcAnswer.optional(),
     body: body.optional(),
     headers: headers.optional(),
     retryAfter: retryAfter.optional(),
@@ -161,7 +187,7 @@ export const faultSchema = strict(
     reset: reset.optional(),
     hang: hang.optional(),
     throttle: throttle.optional(),
-    truncate: unit(parseSize).optional(),
+    truncate: truncate.optional(),
   },
   'must be a mapping like { status: 507 }',
 )
@@ -180,11 +206,13 @@ export const faultSchema = strict(
     let action: FaultAction | null = null;
     if (f.status !== undefined) action = { kind: 'status', status: f.status, ...answer };
     else if (preset !== null && f.replaceStatus === undefined) action = { kind: 'status', status: preset.status, ...answer };
-    else if (f.replaceStatus !== undefined) action = { kind: 'replaceStatus', status: f.replaceStatus, ...answer };
-    else if (f.reset !== undefined) action = { kind: 'reset', afterBytes: f.reset.afterBytes };
+    else if (typeof f.replaceStatus === 'number') action = { kind: 'replaceStatus', status: f.replaceStatus, ...answer };
+    else if (f.replaceStatus !== undefined) action = { kind: 'replaceStatus', ...f.replaceStatus };
+    else if (f.grpc !== undefined) action = { kind: 'grpc', ...f.grpc };
+    else if (f.reset !== undefined) action = { kind: 'reset', after: f.reset };
     else if (f.hang !== undefined) action = { kind: 'hang', durationMs: f.hang };
     else if (f.throttle !== undefined)
       action = { kind: 'throttle', requestBps: f.throttle.request ?? null, responseBps: f.throttle.response ?? null };
-    else if (f.truncate !== undefined) action = { kind: 'truncate', bytes: f.truncate };
+    else if (f.truncate !== undefined) action = { kind: 'truncate', after: f.truncate };
     return { delay: d, action, kind: action?.kind ?? 'delay' };
   });

@@ -40,6 +40,11 @@ describe('compiling faults', () => {
         '  - name: t\n    fault: { throttle: 64KiB/s }\n',
         '  - name: u\n    fault: { delay: 250ms, truncate: 10 }\n',
         '  - name: p\n    fault: { delay: 1s }\n',
+        '  - name: g\n    fault: { grpc: { status: resource_exhausted, message: "quota exceeded", details: "CAg=" } }\n',
+        '  - name: g2\n    fault: { delay: 1s, grpc: 14 }\n',
+        '  - name: rg\n    fault: { replaceStatus: { grpc: UNAVAILABLE } }\n',
+        '  - name: tm\n    fault: { truncate: { afterMessages: 3 } }\n',
+        '  - name: re\n    fault: { reset: { afterEvents: 2 } }\n',
       ].join(''),
     );
     const fault = (n: string): unknown => set.byName.get(n)?.fault;
@@ -67,7 +72,7 @@ describe('compiling faults', () => {
         retryAfter: null,
       },
     });
-    expect(fault('r')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', afterBytes: 1024 } });
+    expect(fault('r')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', after: { unit: 'bytes', count: 1024 } } });
     expect(fault('h')).toEqual({ delay: null, kind: 'hang', action: { kind: 'hang', durationMs: null } });
     expect(fault('t')).toEqual({
       delay: null,
@@ -77,9 +82,30 @@ describe('compiling faults', () => {
     expect(fault('u')).toEqual({
       delay: { minMs: 250, maxMs: 250, phase: 'request' },
       kind: 'truncate',
-      action: { kind: 'truncate', bytes: 10 },
+      action: { kind: 'truncate', after: { unit: 'bytes', count: 10 } },
     });
     expect(fault('p')).toEqual({ delay: { minMs: 1000, maxMs: 1000, phase: 'request' }, kind: 'delay', action: null });
+    expect(fault('g')).toEqual({
+      delay: null,
+      kind: 'grpc',
+      action: { kind: 'grpc', grpcStatus: 8, message: 'quota exceeded', details: 'CAg=' },
+    });
+    expect(fault('g2')).toEqual({
+      delay: { minMs: 1000, maxMs: 1000, phase: 'request' },
+      kind: 'grpc',
+      action: { kind: 'grpc', grpcStatus: 14, message: null, details: null },
+    });
+    expect(fault('rg')).toEqual({
+      delay: null,
+      kind: 'replaceStatus',
+      action: { kind: 'replaceStatus', grpcStatus: 14, message: null, details: null },
+    });
+    expect(fault('tm')).toEqual({
+      delay: null,
+      kind: 'truncate',
+      action: { kind: 'truncate', after: { unit: 'messages', count: 3 } },
+    });
+    expect(fault('re')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', after: { unit: 'events', count: 2 } } });
   });
 
   it('compiles a quota', () => {
