@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProxy, type Running } from '../helpers/faultline.js';
+import { startDemoUpstream, startProxy, type Running } from '../helpers/faultline.js';
 import { grpcClient, grpcOverHttp1Upstream, serverStream, type GrpcUpstream } from '../helpers/grpc-calls.js';
 import { closeServer, listenOn } from '../helpers/http.js';
 import { CURL, requires } from '../helpers/requires.js';
@@ -127,17 +128,20 @@ describe('Server-Sent Events cut after N events', () => {
     expect(eventsIn(text)).toEqual(['event 0', 'event 1', 'event 2']);
   });
 
-  it('reset: fetch gets exactly three events, then the connection is reset', async () => {
+  // A TCP RST may overtake bytes the client's kernel had not handed over yet (the receiving side
+  // drops them): a reset client holds at most the three events, never a byte of the fourth.
+  it('reset: fetch gets at most three events and no part of the fourth, then the connection is reset', async () => {
     const { text, error } = await fetchText(`${sseProxy.url}/events/reset`);
     expect(error).toBeInstanceOf(TypeError);
-    expect(text).toBe(firstThree);
+    expect(firstThree.startsWith(text)).toBe(true);
   });
 
-  it.skipIf(!hasCurl)('curl sees the cut (exit 18 for truncate, 56 for reset) after exactly three events', async () => {
+  it.skipIf(!hasCurl)('curl sees the cut after exactly three events (exit 18), or the reset (exit 56)', async () => {
     const cut = await curl([`${sseProxy.url}/events/truncated`]);
     expect([cut.code, cut.stdout]).toEqual([18, firstThree]);
     const reset = await curl([`${sseProxy.url}/events/reset`]);
-    expect([reset.code, reset.stdout]).toEqual([56, firstThree]);
+    expect(reset.code).toBe(56);
+    expect(firstThree.startsWith(reset.stdout)).toBe(true);
   });
 
   it.skipIf(!hasCurl)('over h2c the stream ends with RST_STREAM after three events (curl exit 92)', async () => {
@@ -161,6 +165,24 @@ describe('Server-Sent Events cut after N events', () => {
       expect(got.code).toBe(http2.constants.NGHTTP2_INTERNAL_ERROR);
     } finally {
       session.close();
+    }
+  });
+});
+
+describe('scenarios/grpc.yaml against the demo', () => {
+  it("cuts the demo's /events/10 after its third event, as the docs say", async () => {
+    const demo = await startDemoUpstream();
+    const yaml = readFileSync(new URL('../../scenarios/grpc.yaml', import.meta.url), 'utf8');
+    const proxy = await startProxy(demo.url, { scenario: yaml });
+    try {
+      const whole = await fetchText(`${demo.url}/events/10`);
+      expect([whole.error, eventsIn(whole.text)]).toEqual([null, Array.from({ length: 10 }, (_, i) => `event ${i}`)]);
+      const { text, error } = await fetchText(`${proxy.url}/events/10`);
+      expect(error).toBeInstanceOf(TypeError);
+      expect(text).toBe('id: 0\ndata: event 0\n\nid: 1\ndata: event 1\n\nid: 2\ndata: event 2\n\n');
+    } finally {
+      await proxy.close();
+      await demo.close();
     }
   });
 });
