@@ -2,7 +2,15 @@ import http2 from 'node:http2';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startProxy, type Running } from '../helpers/faultline.js';
-import { frame, grpcClient, grpcOverHttp1Upstream, serverStream, unary, type GrpcUpstream } from '../helpers/grpc-calls.js';
+import {
+  clientStream,
+  frame,
+  grpcClient,
+  grpcOverHttp1Upstream,
+  serverStream,
+  unary,
+  type GrpcUpstream,
+} from '../helpers/grpc-calls.js';
 import { GRPC_CODES } from '../../src/http/dialects/grpc.js';
 
 /*
@@ -31,6 +39,10 @@ rules:
   - name: replaced
     match: { grpc: { service: test.Files, method: Put } }
     fault: { replaceStatus: { grpc: UNAVAILABLE, message: "stored, but the client saw an error" } }
+  - name: upload-bytes
+    match: { grpc: { service: test.Store, method: Upload } }
+    when: { quota: { key: global, measure: bytes, limit: 1KiB } }
+    fault: { status: 507 }
   - name: quota
     match: { grpc: { service: test.Uploads } }
     when: { quota: { key: global, measure: requests, limit: 2 } }
@@ -195,6 +207,30 @@ describe('a quota on gRPC calls', () => {
       expect(refused.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
       expect(refused.error?.details).toMatch(/^quota exceeded for global=.*: 2 of 2 requests used/);
       expect(up.calls.filter((c) => c === '/test.Uploads/Send')).toHaveLength(2);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('on the bytes of a client-streaming upload: RESOURCE_EXHAUSTED once the uploads outgrow it', async () => {
+    const client = grpcClient(address, 'test.Store', [], [], ['Upload']);
+    try {
+      const part = Buffer.alloc(95, 7); // 100 bytes on the wire with its prefix
+      const first = await clientStream(
+        client,
+        'Upload',
+        Array.from({ length: 6 }, () => part),
+      );
+      expect(first.error).toBeNull();
+      const second = await clientStream(
+        client,
+        'Upload',
+        Array.from({ length: 6 }, () => part),
+      );
+      expect(second.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      expect(second.error?.details).toMatch(/^quota exceeded for global=.*: 600 of 1024 bytes used/);
+      // The upstream got the first upload whole; the second was abandoned at the limit, never completed.
+      expect(up.calls.filter((c) => c === '/test.Store/Upload')).toHaveLength(1);
     } finally {
       client.close();
     }

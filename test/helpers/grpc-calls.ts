@@ -11,13 +11,22 @@ import { closeServer, listenOn } from './http.js';
 
 const same = (b: Buffer): Buffer => b;
 
-/** A client whose methods are `/<service>/<method>`: unary, or server-streaming for the names in `streaming`. */
-export function grpcClient(address: string, service: string, methods: readonly string[], streaming: readonly string[] = []) {
+/**
+ * A client whose methods are `/<service>/<method>`: unary, server-streaming for the names in
+ * `streaming`, client-streaming for those in `uploads`.
+ */
+export function grpcClient(
+  address: string,
+  service: string,
+  methods: readonly string[],
+  streaming: readonly string[] = [],
+  uploads: readonly string[] = [],
+) {
   const definition: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
-  for (const name of [...methods, ...streaming]) {
+  for (const name of [...methods, ...streaming, ...uploads]) {
     definition[name] = {
       path: `/${service}/${name}`,
-      requestStream: false,
+      requestStream: uploads.includes(name),
       responseStream: streaming.includes(name),
       requestSerialize: same,
       requestDeserialize: same,
@@ -70,6 +79,22 @@ export function serverStream(client: grpc.Client & Record<string, unknown>, meth
     stream.on('data', (m: Buffer) => messages.push(m));
     stream.on('error', (e: grpc.ServiceError) => (error = e));
     stream.on('status', (status: grpc.StatusObject) => resolve({ messages, error, status }));
+  });
+}
+
+/** Call a client-streaming method with these messages; resolves with the error or the response. */
+export function clientStream(client: grpc.Client & Record<string, unknown>, method: string, messages: readonly Buffer[]) {
+  const call = client[method] as (
+    md: grpc.Metadata,
+    options: grpc.CallOptions,
+    cb: (err: grpc.ServiceError | null, res?: Buffer) => void,
+  ) => grpc.ClientWritableStream<Buffer>;
+  return new Promise<UnaryResult>((resolve) => {
+    const stream = call.call(client, new grpc.Metadata(), { deadline: Date.now() + 10_000 }, (error, response) =>
+      resolve({ error, response: response ?? null }),
+    );
+    for (const m of messages) stream.write(m);
+    stream.end();
   });
 }
 
