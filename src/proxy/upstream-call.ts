@@ -6,6 +6,7 @@ import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
+import { undiciReframes } from './bodyless-upstream.js';
 import { hasBody } from './framing.js';
 import { clientResponseHeaders, trailerPairs, upstreamRequestHeaders } from './headers.js';
 import { Pacer } from './pacer.js';
@@ -27,8 +28,9 @@ export interface Forwarding {
  * the way back: hold or replace the response head, cut or reset after N body bytes, pace the body.
  *
  * Framing passes as received: a request without a body is dispatched without one (no framing
- * added), a Content-Length body keeps its length, a chunked body stays chunked; the response keeps
- * its Content-Length or is chunked, and its trailers are relayed.
+ * added; the few undici would reframe go through bodyless-upstream.ts), a Content-Length body
+ * keeps its length, a chunked body stays chunked; the response keeps its Content-Length or is
+ * chunked, and its trailers are relayed.
  *
  * Failures follow the headers-sent rule: before our response head, a coded problem+json (502/504);
  * after it, the client connection is destroyed. A client that leaves aborts the upstream request
@@ -90,15 +92,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const ex = this.ex;
     const upstream = this.ctx.upstream;
     const url = ex.req.url ?? '/';
-    upstream.pool.dispatch(
-      {
-        path: upstream.basePath === '' ? url : upstream.basePath + url,
-        method: ex.method,
-        headers: upstreamRequestHeaders(ex.req, upstream.hostHeader, ex.id, this.forwarding.skipHeader),
-        body: this.body,
-      },
-      this,
-    );
+    const path = upstream.basePath === '' ? url : upstream.basePath + url;
+    const headers = upstreamRequestHeaders(ex.req, upstream.hostHeader, ex.id, this.forwarding.skipHeader);
+    if (this.body === null && undiciReframes(ex.req)) upstream.bodyless.dispatch({ path, method: ex.method, headers }, this);
+    else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
   }
 
   onConnect(abort: () => void): void {
@@ -294,7 +291,7 @@ const FAILURE_DETAIL: Record<UpstreamFailure, string> = {
 /** Map an error from undici (or the socket under it) to a bounded reason. */
 function classifyUpstreamError(err: NodeJS.ErrnoException): UpstreamFailure {
   const code = err.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout';
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
   if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INVALID_ARG')
     return 'protocol';
