@@ -7,7 +7,7 @@ import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
 import { hasBody } from './framing.js';
-import { clientResponseHeaders, trailerPairs, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
 
@@ -94,7 +94,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       {
         path: upstream.basePath === '' ? url : upstream.basePath + url,
         method: ex.method,
-        headers: upstreamRequestHeaders(ex.req, upstream.hostHeader, ex.id, this.forwarding.skipHeader),
+        headers: upstreamRequestHeaders(ex.req, upstream.hostHeader, ex.id, this.forwarding.skipHeader, upstream.http2 !== 'off'),
         body: this.body,
       },
       this,
@@ -188,7 +188,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private endResponse(trailers: readonly (Buffer | string)[]): void {
     this.closed = true;
     const res = this.ex.res;
-    if (trailers.length > 0) res.addTrailers(trailerPairs(trailers));
+    if (trailers.length > 0) res.addTrailers(clientTrailers(trailers, this.ex.wire.protocol === 'h2'));
     res.end();
   }
 
@@ -296,7 +296,12 @@ function classifyUpstreamError(err: NodeJS.ErrnoException): UpstreamFailure {
   const code = err.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INVALID_ARG')
+  if (
+    code.startsWith('HPE_') ||
+    code.startsWith('ERR_HTTP2_') ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_INVALID_ARG'
+  )
     return 'protocol';
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
     return 'tls';
