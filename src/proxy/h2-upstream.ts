@@ -4,7 +4,7 @@ import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import tls from 'node:tls';
 
-const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_FLAG_END_STREAM, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** The request as the forwarder (upstream-call.ts) hands it to a dispatcher. */
 export interface UpstreamRequest {
@@ -239,6 +239,7 @@ class H2Call {
   private readonly timeoutMs: number;
   private readonly onClosed: () => void;
   private headSeen = false;
+  private headersOnly = false;
   /** onComplete or onError was called: the handler hears nothing more. */
   private settled = false;
   private trailers: string[] | null = null;
@@ -255,7 +256,8 @@ class H2Call {
     this.body = body;
     this.timeoutMs = timeoutMs;
     this.onClosed = onClosed;
-    if (timeoutMs > 0) stream.setTimeout(timeoutMs, this.onTimeout);
+    if (timeoutMs > 0) stream.setTimeout(timeoutMs);
+    stream.on('timeout', this.onTimeout);
     stream.on('response', this.onResponse);
     stream.on('data', this.onData);
     stream.on('trailers', this.onTrailers);
@@ -269,7 +271,7 @@ class H2Call {
     }
   }
 
-  private readonly onResponse = (headers: http2.IncomingHttpHeaders, _flags: number, raw: string[]): void => {
+  private readonly onResponse = (headers: http2.IncomingHttpHeaders, flags: number, raw: string[]): void => {
     if (this.settled) return;
     this.headSeen = true;
     const status = Number(headers[':status']);
@@ -279,8 +281,18 @@ class H2Call {
       if (name.charCodeAt(0) === 58 /* ':' */) continue;
       fields.push(Buffer.from(name, 'latin1'), Buffer.from(raw[i + 1] as string, 'latin1'));
     }
+    // HEADERS with END_STREAM (a trailers-only gRPC answer): complete in the same tick, once the
+    // forwarder takes more, so the client's answer can leave as one HEADERS frame too (h2-head.ts).
+    this.headersOnly = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     if (!this.handler.onHeaders(status, fields, this.resume, STATUS_CODES[status] ?? '')) this.pause();
+    else if (this.headersOnly) this.complete();
   };
+
+  private complete(): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.handler.onComplete(this.trailers);
+  }
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.settled) return;
@@ -298,8 +310,7 @@ class H2Call {
       this.fail(upstreamError('the upstream ended the stream without a response', 'UND_ERR_SOCKET'));
       return;
     }
-    this.settled = true;
-    this.handler.onComplete(this.trailers);
+    this.complete();
   };
 
   private readonly onClose = (): void => {
@@ -341,7 +352,11 @@ class H2Call {
 
   private readonly resume = (): void => {
     if (this.settled) return;
-    if (this.timeoutMs > 0) this.stream.setTimeout(this.timeoutMs, this.onTimeout);
+    if (this.headersOnly) {
+      this.complete();
+      return;
+    }
+    if (this.timeoutMs > 0) this.stream.setTimeout(this.timeoutMs);
     this.stream.resume();
   };
 

@@ -7,6 +7,7 @@ import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
 import { hasBody } from './framing.js';
+import { writeH2Head } from './h2-head.js';
 import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
@@ -142,7 +143,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const ex = this.ex;
     const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, this.ctx.upstream.locationBase, ex.req);
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
-    if (ex.wire.protocol === 'h2') ex.res.writeHead(statusCode, headers);
+    if (ex.wire.protocol === 'h2') writeH2Head(ex.res, statusCode, headers);
     else ex.res.writeHead(statusCode, statusText, headers);
     ex.addedSeconds = (ex.upstreamStartHr - ex.startedHr + performance.now() - ex.upstreamHeadHr) / 1000;
   }
