@@ -8,7 +8,8 @@ import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
 import { undiciReframes } from './bodyless-upstream.js';
 import { hasBody } from './framing.js';
-import { clientResponseHeaders, trailerPairs, upstreamRequestHeaders } from './headers.js';
+import { writeH2Head } from './h2-head.js';
+import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
 
@@ -93,8 +94,15 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const upstream = this.ctx.upstream;
     const url = ex.req.url ?? '/';
     const path = upstream.basePath === '' ? url : upstream.basePath + url;
-    const headers = upstreamRequestHeaders(ex.req, upstream.hostHeader, ex.id, this.forwarding.skipHeader);
-    if (this.body === null && undiciReframes(ex.req)) upstream.bodyless.dispatch({ path, method: ex.method, headers }, this);
+    const headers = upstreamRequestHeaders(
+      ex.req,
+      upstream.hostHeader,
+      ex.id,
+      this.forwarding.skipHeader,
+      upstream.http2 !== 'off',
+    );
+    if (this.body === null && upstream.bodyless !== null && undiciReframes(ex.req))
+      upstream.bodyless.dispatch({ path, method: ex.method, headers }, this);
     else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
   }
 
@@ -139,7 +147,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const ex = this.ex;
     const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, this.ctx.upstream.locationBase, ex.req);
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
-    if (ex.wire.protocol === 'h2') ex.res.writeHead(statusCode, headers);
+    if (ex.wire.protocol === 'h2') writeH2Head(ex.res, statusCode, headers);
     else ex.res.writeHead(statusCode, statusText, headers);
     ex.addedSeconds = (ex.upstreamStartHr - ex.startedHr + performance.now() - ex.upstreamHeadHr) / 1000;
   }
@@ -185,7 +193,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private endResponse(trailers: readonly (Buffer | string)[]): void {
     this.closed = true;
     const res = this.ex.res;
-    if (trailers.length > 0) res.addTrailers(trailerPairs(trailers));
+    if (trailers.length > 0) res.addTrailers(clientTrailers(trailers, this.ex.wire.protocol === 'h2'));
     res.end();
   }
 
@@ -293,7 +301,12 @@ function classifyUpstreamError(err: NodeJS.ErrnoException): UpstreamFailure {
   const code = err.code ?? '';
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout';
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INVALID_ARG')
+  if (
+    code.startsWith('HPE_') ||
+    code.startsWith('ERR_HTTP2_') ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_INVALID_ARG'
+  )
     return 'protocol';
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
     return 'tls';
