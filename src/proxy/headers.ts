@@ -33,12 +33,18 @@ function connectionListed(connection: string | undefined): Set<string> | null {
  * `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. An HTTP/2 request's pseudo-headers are dropped
  * (its `:authority` arrives as `host`, see h2-server.ts). `skip` names one more header
  * (lower-case) to drop, e.g. the per-request fault header; the session header never goes upstream.
+ *
+ * For an upstream that may speak HTTP/2 (`http2`), `TE: trailers` passes as `te: trailers` (the
+ * one TE value HTTP/2 allows, and one a gRPC server looks for; faultline relays trailers) and
+ * `HTTP2-Settings` (an HTTP/1.1 upgrade field) is dropped; undici sends the `Host` value as
+ * `:authority`.
  */
 export function upstreamRequestHeaders(
   req: IncomingMessage,
   upstreamHost: string,
   requestId: string,
   skip: string | null,
+  http2: boolean,
 ): string[] {
   const raw = req.rawHeaders;
   const listed = connectionListed(req.headers.connection);
@@ -57,9 +63,12 @@ export function upstreamRequestHeaders(
       lower === 'x-request-id' ||
       lower === 'expect' ||
       lower === SESSION_HEADER ||
-      lower === skip
-    )
+      lower === skip ||
+      (http2 && lower === 'http2-settings')
+    ) {
+      if (http2 && lower === 'te' && TE_TRAILERS.test(value)) out.push('te', 'trailers');
       continue;
+    }
     if (listed !== null && listed.has(lower)) continue;
     if (lower === 'x-forwarded-for') {
       xff = xff === null ? value : `${xff}, ${value}`;
@@ -91,6 +100,8 @@ export function upstreamRequestHeaders(
 }
 
 const VIA = '1.1 faultline';
+/** A TE field value that lists `trailers`. */
+const TE_TRAILERS = /(?:^|,)\s*trailers\s*(?:[,;]|$)/i;
 
 /**
  * Response headers for the client from the upstream's raw head (names and values as received, in
@@ -135,10 +146,24 @@ export function clientResponseHeaders(
   return out;
 }
 
-/** Trailer fields from the upstream's raw trailers, for `res.addTrailers`. */
-export function trailerPairs(raw: readonly (Buffer | string)[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < raw.length; i += 2) out.push([latin1(raw[i]), latin1(raw[i + 1])]);
+/**
+ * The upstream's raw trailers for `res.addTrailers`: name/value pairs as received for an HTTP/1.1
+ * client; for an HTTP/2 client an object of lower-case names (Node's HTTP/2 response reads only
+ * an object), a repeated field as a list so each value stays its own field.
+ */
+export function clientTrailers(
+  raw: readonly (Buffer | string)[],
+  h2Client: boolean,
+): [string, string][] | Record<string, string | string[]> {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([latin1(raw[i]), latin1(raw[i + 1])]);
+  if (!h2Client) return pairs;
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of pairs) {
+    const key = name.toLowerCase();
+    const seen = out[key];
+    out[key] = seen === undefined ? value : typeof seen === 'string' ? [seen, value] : [...seen, value];
+  }
   return out;
 }
 
