@@ -144,9 +144,13 @@ describe('Server-Sent Events cut after N events', () => {
     expect(firstThree.startsWith(reset.stdout)).toBe(true);
   });
 
+  // curl 7.88 (nghttp2 1.52) sometimes drops DATA it had received but not yet written out when the
+  // RST_STREAM arrives (about one run in six here; Node's client below, reading the same frames,
+  // gets every byte every time): so curl is held to the exit code and to no byte beyond the cut.
   it.skipIf(!hasCurl)('over h2c the stream ends with RST_STREAM after three events (curl exit 92)', async () => {
     const cut = await curl(['--http2-prior-knowledge', `${sseProxy.url}/events/truncated`]);
-    expect([cut.code, cut.stdout]).toEqual([92, firstThree]);
+    expect(cut.code).toBe(92);
+    expect(firstThree.startsWith(cut.stdout)).toBe(true);
   });
 
   it("over h2c Node's http2 client gets three events and a stream error", async () => {
