@@ -62,13 +62,13 @@ const reset = scalarOrMapping(
   z
     .literal(true, { error: 'must be true, or { afterBytes: N }, { afterMessages: N } or { afterEvents: N }' })
     .transform(() => null),
-  cutPoint,
+  cutPoint('afterBytes'),
 );
 
-/** `truncate: 1KiB`, or `{ afterBytes | afterMessages | afterEvents: N }`. */
+/** `truncate: 1KiB`, or `{ bytes | afterMessages | afterEvents: N }`. */
 const truncate = scalarOrMapping(
   unit(parseSize).transform((count) => ({ unit: 'bytes' as const, count })),
-  cutPoint,
+  cutPoint('bytes'),
 );
 
 const hang = z.unknown().transform((v, ctx): number | null => {

@@ -78,21 +78,26 @@ export const grpcMatch = strict(
 ).transform((g): string => `/${g.service}/${g.method ?? '*'}`);
 
 const count = intIn(0, Number.MAX_SAFE_INTEGER, 'must be an integer >= 0');
-const CUT_MESSAGE = 'must be one of { afterBytes: N }, { afterMessages: N } (gRPC) or { afterEvents: N } (Server-Sent Events)';
-
-/** `{ afterBytes: 1KiB }`, `{ afterMessages: 3 }` or `{ afterEvents: 3 }`: exactly one. */
-export const cutPoint = strict(
-  { afterBytes: unit(parseSize).optional(), afterMessages: count.optional(), afterEvents: count.optional() },
-  CUT_MESSAGE,
-)
-  .superRefine((c, ctx) => {
-    const given = (['afterBytes', 'afterMessages', 'afterEvents'] as const).filter((k) => c[k] !== undefined);
-    if (given.length === 0) ctx.addIssue({ code: 'custom', message: CUT_MESSAGE });
-    for (const extra of given.slice(1))
-      ctx.addIssue({ code: 'custom', path: [extra], message: `contradictory fields: give one of ${given.join(', ')}` });
-  })
-  .transform((c): CutPoint => {
-    if (c.afterMessages !== undefined) return { unit: 'messages', count: c.afterMessages };
-    if (c.afterEvents !== undefined) return { unit: 'events', count: c.afterEvents };
-    return { unit: 'bytes', count: c.afterBytes ?? 0 };
-  });
+/**
+ * Where a cut falls: N bytes (`afterBytes` for reset, `bytes` for truncate), `afterMessages: N`
+ * (gRPC) or `afterEvents: N` (Server-Sent Events); exactly one.
+ */
+export function cutPoint(bytesKey: 'afterBytes' | 'bytes') {
+  const message = `must be one of { ${bytesKey}: N }, { afterMessages: N } (gRPC) or { afterEvents: N } (Server-Sent Events)`;
+  const keys = [bytesKey, 'afterMessages', 'afterEvents'] as const;
+  return strict(
+    { [bytesKey]: unit(parseSize).optional(), afterMessages: count.optional(), afterEvents: count.optional() },
+    message,
+  )
+    .superRefine((c, ctx) => {
+      const given = keys.filter((k) => c[k] !== undefined);
+      if (given.length === 0) ctx.addIssue({ code: 'custom', message });
+      for (const extra of given.slice(1))
+        ctx.addIssue({ code: 'custom', path: [extra], message: `contradictory fields: give one of ${given.join(', ')}` });
+    })
+    .transform((c): CutPoint => {
+      if (c.afterMessages !== undefined) return { unit: 'messages', count: c.afterMessages };
+      if (c.afterEvents !== undefined) return { unit: 'events', count: c.afterEvents };
+      return { unit: 'bytes', count: (c[bytesKey] as number | undefined) ?? 0 };
+    });
+}

@@ -44,6 +44,7 @@ describe('compiling faults', () => {
         '  - name: g2\n    fault: { delay: 1s, grpc: 14 }\n',
         '  - name: rg\n    fault: { replaceStatus: { grpc: UNAVAILABLE } }\n',
         '  - name: tm\n    fault: { truncate: { afterMessages: 3 } }\n',
+        '  - name: tb\n    fault: { truncate: { bytes: 2KiB } }\n',
         '  - name: re\n    fault: { reset: { afterEvents: 2 } }\n',
       ].join(''),
     );
@@ -104,6 +105,11 @@ describe('compiling faults', () => {
       delay: null,
       kind: 'truncate',
       action: { kind: 'truncate', after: { unit: 'messages', count: 3 } },
+    });
+    expect(fault('tb')).toEqual({
+      delay: null,
+      kind: 'truncate',
+      action: { kind: 'truncate', after: { unit: 'bytes', count: 2048 } },
     });
     expect(fault('re')).toEqual({ delay: null, kind: 'reset', action: { kind: 'reset', after: { unit: 'events', count: 2 } } });
   });
