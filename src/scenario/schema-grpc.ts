@@ -98,6 +98,6 @@ export function cutPoint(bytesKey: 'afterBytes' | 'bytes') {
     .transform((c): CutPoint => {
       if (c.afterMessages !== undefined) return { unit: 'messages', count: c.afterMessages };
       if (c.afterEvents !== undefined) return { unit: 'events', count: c.afterEvents };
-      return { unit: 'bytes', count: (c[bytesKey] as number | undefined) ?? 0 };
+      return { unit: 'bytes', count: c[bytesKey] ?? 0 };
     });
 }
