@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { h2Fields } from './h2-fields.js';
 import { clientOrigin, rewriteLocation, type LocationBase } from './location.js';
 import { SESSION_HEADER } from '../http/session-header.js';
 
@@ -149,7 +150,8 @@ export function clientResponseHeaders(
 /**
  * The upstream's raw trailers for `res.addTrailers`: name/value pairs as received for an HTTP/1.1
  * client; for an HTTP/2 client an object of lower-case names (Node's HTTP/2 response reads only
- * an object), a repeated field as a list so each value stays its own field.
+ * an object), a repeated field as a list so each value stays its own field, without the fields
+ * HTTP/2 cannot carry (h2-fields.ts).
  */
 export function clientTrailers(
   raw: readonly (Buffer | string)[],
@@ -157,14 +159,7 @@ export function clientTrailers(
 ): [string, string][] | Record<string, string | string[]> {
   const pairs: [string, string][] = [];
   for (let i = 0; i < raw.length; i += 2) pairs.push([latin1(raw[i]), latin1(raw[i + 1])]);
-  if (!h2Client) return pairs;
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of pairs) {
-    const key = name.toLowerCase();
-    const seen = out[key];
-    out[key] = seen === undefined ? value : typeof seen === 'string' ? [seen, value] : [...seen, value];
-  }
-  return out;
+  return h2Client ? h2Fields(pairs) : pairs;
 }
 
 function latin1(v: Buffer | string | undefined): string {
