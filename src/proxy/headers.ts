@@ -38,7 +38,8 @@ function connectionListed(connection: string | undefined): Set<string> | null {
  * For an upstream that may speak HTTP/2 (`http2`), `TE: trailers` passes as `te: trailers` (the
  * one TE value HTTP/2 allows, and one a gRPC server looks for; faultline relays trailers) and
  * `HTTP2-Settings` (an HTTP/1.1 upgrade field) is dropped; undici sends the `Host` value as
- * `:authority`.
+ * `:authority`. An HTTP/2 client's Cookie fields are joined into one with `; `, as RFC 9113 §8.2.3
+ * requires before the request goes on over HTTP/1.1 (and allows over HTTP/2).
  */
 export function upstreamRequestHeaders(
   req: IncomingMessage,
@@ -52,6 +53,8 @@ export function upstreamRequestHeaders(
   const out: string[] = [];
   let xff: string | null = null;
   let via: string | null = null;
+  const crumbs = req.httpVersionMajor === 2;
+  let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -80,6 +83,14 @@ export function upstreamRequestHeaders(
       continue;
     }
     if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
+    if (crumbs && lower === 'cookie') {
+      // An HTTP/2 client's Cookie crumbs become one field again (RFC 9113 §8.2.3), where the first was.
+      if (cookieAt === -1) cookieAt = out.length;
+      else {
+        out[cookieAt + 1] = `${out[cookieAt + 1] as string}; ${value}`;
+        continue;
+      }
+    }
     out.push(name, value);
   }
   const client = req.socket.remoteAddress ?? 'unknown';

@@ -105,3 +105,32 @@ describe('an HTTP/1.1 upstream relayed to an HTTP/2 client: fields HTTP/2 cannot
     expect(got.ended).toBe(true);
   });
 });
+
+describe('an HTTP/2 client relayed to an HTTP/1.1 upstream: Cookie crumbs', () => {
+  it('Cookie fields sent as separate crumbs reach the upstream as one Cookie header joined with "; " (RFC 9113 §8.2.3)', async () => {
+    const seen: string[][] = [];
+    const server = http.createServer((req, res) => {
+      seen.push(req.rawHeaders);
+      res.end('ok');
+    });
+    const port = await listenOn(server);
+    cleanups.push(() => closeServer(server));
+    const proxy = await startProxy(`http://127.0.0.1:${port}`);
+    cleanups.push(() => proxy.close());
+    const session = http2.connect(`http://127.0.0.1:${proxy.port}`);
+    session.on('error', () => undefined);
+    cleanups.push(async () => session.destroy());
+    await new Promise<void>((resolve) => {
+      const stream = session.request({ ':path': '/', cookie: ['a=1', 'b=2; c=3', 'd=4'], 'x-other': ['1', '2'] });
+      stream.on('error', () => undefined);
+      stream.resume();
+      stream.on('close', () => resolve());
+    });
+    const raw = seen[0] ?? [];
+    const cookies = raw.filter((_, i) => i % 2 === 0 && raw[i]?.toLowerCase() === 'cookie').length;
+    expect(cookies).toBe(1);
+    expect(raw[raw.findIndex((v, i) => i % 2 === 0 && v.toLowerCase() === 'cookie') + 1]).toBe('a=1; b=2; c=3; d=4');
+    // Other repeated fields stay as sent.
+    expect(raw.filter((v, i) => i % 2 === 0 && v === 'x-other')).toHaveLength(2);
+  });
+});
