@@ -137,13 +137,21 @@ export class H2Upstream implements UpstreamDispatcher {
       ...(isIP(host) === 0 ? { servername: host } : {}),
     });
     this.connecting = socket;
+    // An upstream that takes the connection but never finishes the handshake: fail as undici's connect timeout does.
+    const timer = setTimeout(
+      () => fail(upstreamError('no TLS handshake with the upstream in time', 'UND_ERR_CONNECT_TIMEOUT')),
+      connectTimeout(this.options.timeoutMs),
+    );
     const fail = (err: Error): void => {
+      clearTimeout(timer);
       this.connecting = null;
       socket.destroy();
       this.flush(err);
     };
+    socket.once('close', () => clearTimeout(timer));
     socket.once('error', fail);
     socket.once('secureConnect', () => {
+      clearTimeout(timer);
       socket.off('error', fail);
       this.connecting = null;
       if (socket.alpnProtocol !== 'h2' && this.options.http1 !== null) {
@@ -175,6 +183,11 @@ export class H2Upstream implements UpstreamDispatcher {
 }
 
 const SESSION_OPTIONS: http2.ClientSessionOptions = { settings: { enablePush: false } };
+
+/** undici's default connect timeout, shortened to the upstream timeout when that is shorter. */
+function connectTimeout(timeoutMs: number): number {
+  return timeoutMs > 0 ? Math.min(timeoutMs, 10_000) : 10_000;
+}
 
 /** A request on its way to a stream, and again to another when the upstream did not process it. */
 interface Pending {

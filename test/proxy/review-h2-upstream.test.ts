@@ -1,5 +1,5 @@
 import http2 from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { startProxy, type Running } from '../helpers/faultline.js';
@@ -136,5 +136,25 @@ describe('h2c:// upstream: streams the upstream did not process are passed on, n
     expect(reply.status).toBe(200);
     expect(reply.text).toBe(`POST /busy ${'x'.repeat(40_000)}`);
     expect(up.seen.filter((s) => s.path === '/busy')).toHaveLength(1);
+  });
+});
+
+describe('https:// upstream with --upstream-http2 that never finishes the TLS handshake', () => {
+  it('answers 502 problem+json within the upstream timeout instead of keeping the client waiting', async () => {
+    const held: net.Socket[] = [];
+    const blackhole = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      for (const s of held) s.destroy();
+      await closeServer(blackhole);
+    });
+    const port = (blackhole.address() as AddressInfo).port;
+    const proxy = await startProxy(`https://127.0.0.1:${port}`, { flags: { upstreamHttp2: true, upstreamTimeout: '500ms' } });
+    cleanups.push(() => proxy.close());
+    // The client gives up after 5 s: before the fix it was still waiting then (no timer at all).
+    const reply = await request(`${proxy.url}/x`, { timeoutMs: 5000 });
+    expect(reply.status).toBe(502);
+    expect(reply.headers['content-type']).toBe('application/problem+json');
+    expect(JSON.parse(reply.text)).toMatchObject({ code: 'FAULTLINE_UPSTREAM_UNREACHABLE' });
   });
 });
