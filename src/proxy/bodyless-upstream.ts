@@ -95,14 +95,23 @@ export class BodylessUpstream {
       handler.onError(err);
     };
     handler.onConnect((reason?: Error) => req.destroy(reason ?? abortError()));
-    if (this.timeoutMs > 0)
-      req.setTimeout(this.timeoutMs, () => {
+    const timeoutMs = this.timeoutMs;
+    if (timeoutMs > 0) {
+      req.setTimeout(timeoutMs);
+      req.on('timeout', () => {
         req.destroy(timeoutError(headSeen ? 'The upstream sent no body byte in time' : 'The upstream sent no answer in time'));
       });
+    }
     req.on('error', fail);
     req.on('response', (res: http.IncomingMessage) => {
       headSeen = true;
+      // Waiting for the client (backpressure, a held head) is not the upstream being late.
+      const pause = (): void => {
+        if (timeoutMs > 0) req.setTimeout(0);
+        res.pause();
+      };
       const resume = (): void => {
+        if (timeoutMs > 0) req.setTimeout(timeoutMs);
         res.resume();
       };
       res.on('error', fail);
@@ -110,14 +119,14 @@ export class BodylessUpstream {
         fail(Object.assign(new Error('The upstream closed the connection mid-body'), { code: 'ECONNRESET' })),
       );
       res.on('data', (chunk: Buffer) => {
-        if (!handler.onData(chunk)) res.pause();
+        if (!handler.onData(chunk)) pause();
       });
       res.on('end', () => {
         if (failed) return;
         handler.onComplete(res.rawTrailers.length > 0 ? res.rawTrailers : null);
       });
       const raw = res.rawHeaders.map((v) => Buffer.from(v, 'latin1'));
-      if (!handler.onHeaders(res.statusCode ?? 502, raw, resume, res.statusMessage ?? '')) res.pause();
+      if (!handler.onHeaders(res.statusCode ?? 502, raw, resume, res.statusMessage ?? '')) pause();
     });
     req.end();
   }

@@ -1,3 +1,4 @@
+import { h2Fields } from './h2-fields.js';
 import type { ProxyResponse } from './messages.js';
 
 /**
@@ -9,14 +10,10 @@ import type { ProxyResponse } from './messages.js';
  */
 export function writeH2Head(res: ProxyResponse, statusCode: number, headers: readonly string[]): void {
   res.statusCode = statusCode;
-  const fields = new Map<string, string | string[]>();
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = (headers[i] as string).toLowerCase();
-    const value = headers[i + 1] as string;
-    const seen = fields.get(name);
-    fields.set(name, seen === undefined ? value : typeof seen === 'string' ? [seen, value] : [...seen, value]);
-  }
-  for (const [name, value] of fields) res.setHeader(name, value);
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i] as string, headers[i + 1] as string]);
+  const fields = h2Fields(pairs);
+  for (const name in fields) res.setHeader(name, fields[name] as string | string[]);
   queueMicrotask(() => {
     if (!res.headersSent && !res.writableEnded) res.flushHeaders();
   });

@@ -64,7 +64,7 @@ export class H2Upstream implements UpstreamDispatcher {
   private readonly scheme: string;
   private current: Session | null = null;
   /** TLS handshake in progress: requests wait for ALPN's answer. */
-  private waiting: [UpstreamRequest, UpstreamHandler][] | null = null;
+  private waiting: Pending[] | null = null;
   private connecting: tls.TLSSocket | null = null;
   /** The TLS upstream answered ALPN with http/1.1: everything goes to options.http1. */
   private declined = false;
@@ -77,25 +77,41 @@ export class H2Upstream implements UpstreamDispatcher {
   }
 
   dispatch(request: UpstreamRequest, handler: UpstreamHandler): boolean {
-    if (this.declined && this.options.http1 !== null) return this.options.http1.dispatch(request, handler);
+    return this.send({ request, handler, feed: null, refused: 0, again: this.again });
+  }
+
+  private send(pending: Pending): boolean {
+    const { request, handler } = pending;
+    if (this.declined && this.options.http1 !== null) {
+      // ALPN picked HTTP/1.1; a request already on its second try has a body feed that was read from.
+      if (pending.feed === null) return this.options.http1.dispatch(request, handler);
+      handler.onError(upstreamError('the upstream refused the stream', 'ECONNRESET'));
+      return false;
+    }
     if (this.destroyed) {
       handler.onError(upstreamError('faultline is shutting down', 'UND_ERR_DESTROYED'));
       return false;
     }
     const live = this.current;
     if (live !== null && live.usable()) {
-      live.start(request, handler, this.scheme, this.options.timeoutMs);
+      live.start(pending, this.scheme, this.options.timeoutMs);
       return true;
     }
     if (this.options.tls === null) {
       this.current = new Session(http2.connect(this.origin.origin, SESSION_OPTIONS), () => this.forget());
-      this.current.start(request, handler, this.scheme, this.options.timeoutMs);
+      this.current.start(pending, this.scheme, this.options.timeoutMs);
       return true;
     }
-    (this.waiting ??= []).push([request, handler]);
+    (this.waiting ??= []).push(pending);
     if (this.connecting === null) this.connectTls(this.options.tls.rejectUnauthorized);
     return true;
   }
+
+  /** A stream the upstream did not process (refused, or beyond a GOAWAY's last stream): sent again. */
+  private readonly again = (pending: Pending): void => {
+    pending.refused++;
+    this.send(pending);
+  };
 
   destroy(): Promise<void> {
     this.destroyed = true;
@@ -121,13 +137,21 @@ export class H2Upstream implements UpstreamDispatcher {
       ...(isIP(host) === 0 ? { servername: host } : {}),
     });
     this.connecting = socket;
+    // An upstream that takes the connection but never finishes the handshake: fail as undici's connect timeout does.
+    const timer = setTimeout(
+      () => fail(upstreamError('no TLS handshake with the upstream in time', 'UND_ERR_CONNECT_TIMEOUT')),
+      connectTimeout(this.options.timeoutMs),
+    );
     const fail = (err: Error): void => {
+      clearTimeout(timer);
       this.connecting = null;
       socket.destroy();
       this.flush(err);
     };
+    socket.once('close', () => clearTimeout(timer));
     socket.once('error', fail);
     socket.once('secureConnect', () => {
+      clearTimeout(timer);
       socket.off('error', fail);
       this.connecting = null;
       if (socket.alpnProtocol !== 'h2' && this.options.http1 !== null) {
@@ -148,14 +172,38 @@ export class H2Upstream implements UpstreamDispatcher {
     const waiting = this.waiting;
     this.waiting = null;
     if (waiting === null) return;
-    for (const [request, handler] of waiting) {
-      if (err === null) this.dispatch(request, handler);
-      else handler.onError(err);
+    for (const pending of waiting) {
+      if (err === null) this.send(pending);
+      else {
+        pending.feed?.destroy();
+        pending.handler.onError(err);
+      }
     }
   }
 }
 
 const SESSION_OPTIONS: http2.ClientSessionOptions = { settings: { enablePush: false } };
+
+/** undici's default connect timeout, shortened to the upstream timeout when that is shorter. */
+function connectTimeout(timeoutMs: number): number {
+  return timeoutMs > 0 ? Math.min(timeoutMs, 10_000) : 10_000;
+}
+
+/** A request on its way to a stream, and again to another when the upstream did not process it. */
+interface Pending {
+  readonly request: UpstreamRequest;
+  readonly handler: UpstreamHandler;
+  /** The request body as fed to the streams, created with the first; null without a body. */
+  feed: BodyFeed | null;
+  /** How many times the upstream refused it so far. */
+  refused: number;
+  readonly again: (pending: Pending) => void;
+}
+
+/** Times a request is sent again after the upstream did not process it, before its refusal is the answer. */
+const MAX_REFUSALS = 2;
+/** A refused request is sent again only while no more than this of its body was read (it is kept). */
+const REPLAY_LIMIT = 1024 * 1024;
 
 /** One HTTP/2 connection to the upstream and the streams open on it. */
 class Session {
@@ -180,19 +228,22 @@ class Session {
     return !this.draining && !this.session.closed && !this.session.destroyed;
   }
 
-  start(request: UpstreamRequest, handler: UpstreamHandler, scheme: string, timeoutMs: number): void {
+  start(pending: Pending, scheme: string, timeoutMs: number): void {
+    const request = pending.request;
     let stream: ClientHttp2Stream;
     try {
       stream = this.session.request(requestHeaders(request, scheme), { endStream: request.body === null });
     } catch (err) {
       // Fields HTTP/2 cannot carry (a repeated single-value field, say): nothing was sent.
-      handler.onError(err as Error);
+      pending.feed?.destroy();
+      pending.handler.onError(err as Error);
       return;
     }
     this.open++;
     if (this.idleTimer !== null) clearTimeout(this.idleTimer);
     this.idleTimer = null;
-    new H2Call(stream, handler, request.body, timeoutMs, this.ended);
+    if (request.body !== null) pending.feed ??= new BodyFeed(request.body);
+    new H2Call(stream, pending, timeoutMs, this.ended);
   }
 
   private readonly ended = (): void => {
@@ -234,8 +285,9 @@ function requestHeaders(request: UpstreamRequest, scheme: string): OutgoingHttpH
 /** One request on one stream: the stream's events turned into the handler's calls, each once. */
 class H2Call {
   private readonly stream: ClientHttp2Stream;
+  private readonly pending: Pending;
   private readonly handler: UpstreamHandler;
-  private readonly body: Readable | null;
+  private readonly feed: BodyFeed | null;
   private readonly timeoutMs: number;
   private readonly onClosed: () => void;
   private headSeen = false;
@@ -244,16 +296,11 @@ class H2Call {
   private settled = false;
   private trailers: string[] | null = null;
 
-  constructor(
-    stream: ClientHttp2Stream,
-    handler: UpstreamHandler,
-    body: Readable | null,
-    timeoutMs: number,
-    onClosed: () => void,
-  ) {
+  constructor(stream: ClientHttp2Stream, pending: Pending, timeoutMs: number, onClosed: () => void) {
     this.stream = stream;
-    this.handler = handler;
-    this.body = body;
+    this.pending = pending;
+    this.handler = pending.handler;
+    this.feed = pending.feed;
     this.timeoutMs = timeoutMs;
     this.onClosed = onClosed;
     if (timeoutMs > 0) stream.setTimeout(timeoutMs);
@@ -264,16 +311,15 @@ class H2Call {
     stream.on('end', this.onEnd);
     stream.on('error', this.onStreamError);
     stream.on('close', this.onClose);
-    handler.onConnect(this.abort);
-    if (body !== null && !this.settled) {
-      body.on('error', this.fail);
-      body.pipe(stream);
-    }
+    this.handler.onConnect(this.abort);
+    if (this.feed !== null && !this.settled) this.feed.attach(stream, this.fail);
   }
 
   private readonly onResponse = (headers: http2.IncomingHttpHeaders, flags: number, raw: string[]): void => {
     if (this.settled) return;
     this.headSeen = true;
+    // Answered: the upstream took the stream, so it will not be sent again.
+    this.feed?.forget();
     const status = Number(headers[':status']);
     const fields: Buffer[] = [];
     for (let i = 0; i < raw.length; i += 2) {
@@ -322,10 +368,19 @@ class H2Call {
   private failClosed(): void {
     if (this.settled) return;
     const code = this.stream.rstCode;
-    // Never processed (RFC 9113 §8.7): reported like a keep-alive connection closed under a request.
-    if (code === NGHTTP2_REFUSED_STREAM && !this.headSeen)
+    // Never processed (RFC 9113 §8.7; a GOAWAY's streams beyond its last one close so too): safe to
+    // send again whatever the method, on a new connection after a GOAWAY. Past the tries, reported
+    // like a keep-alive connection closed under a request.
+    if (code === NGHTTP2_REFUSED_STREAM && !this.headSeen) {
+      const pending = this.pending;
+      if (pending.refused < MAX_REFUSALS && (this.feed === null || this.feed.replayable())) {
+        this.settled = true;
+        this.feed?.detach();
+        pending.again(pending);
+        return;
+      }
       this.fail(upstreamError('the upstream refused the stream', 'ECONNRESET'));
-    else this.fail(upstreamError(`the upstream closed the stream (RST_STREAM ${code})`, 'UND_ERR_SOCKET'));
+    } else this.fail(upstreamError(`the upstream closed the stream (RST_STREAM ${code})`, 'UND_ERR_SOCKET'));
   }
 
   private readonly onStreamError = (err: NodeJS.ErrnoException): void => {
@@ -369,11 +424,86 @@ class H2Call {
     if (this.settled) return;
     this.settled = true;
     if (!this.stream.closed) this.stream.close(NGHTTP2_CANCEL);
-    if (this.body !== null) {
-      this.body.unpipe(this.stream);
-      this.body.destroy();
-    }
+    this.feed?.destroy();
     this.handler.onError(err);
+  };
+}
+
+/**
+ * A request body fed into its stream with backpressure, its bytes kept while they are few, so a
+ * stream the upstream refused can be sent again on another from the first byte.
+ */
+class BodyFeed {
+  private readonly body: Readable;
+  /** The body's bytes read so far, or null once more than REPLAY_LIMIT were. */
+  private kept: Buffer[] | null = [];
+  private keptBytes = 0;
+  private ended = false;
+  private stream: ClientHttp2Stream | null = null;
+  private onError: ((err: Error) => void) | null = null;
+
+  constructor(body: Readable) {
+    this.body = body;
+    body.pause();
+    body.on('data', this.onData);
+    body.on('end', this.onEnd);
+    body.on('error', this.onBodyError);
+  }
+
+  replayable(): boolean {
+    return this.kept !== null;
+  }
+
+  /** Feed `stream`: the kept bytes first, when it is not the first, then the rest as it comes. */
+  attach(stream: ClientHttp2Stream, onError: (err: Error) => void): void {
+    this.stream = stream;
+    this.onError = onError;
+    stream.on('drain', this.onDrain);
+    for (const chunk of this.kept ?? []) stream.write(chunk);
+    if (this.ended) stream.end();
+    else if (!stream.writableNeedDrain) this.body.resume();
+  }
+
+  /** The stream was taken: its bytes need not be kept any more. */
+  forget(): void {
+    this.kept = null;
+  }
+
+  /** The stream is gone (refused): hold the body until the next one. */
+  detach(): void {
+    this.body.pause();
+    this.stream?.off('drain', this.onDrain);
+    this.stream = null;
+    this.onError = null;
+  }
+
+  destroy(): void {
+    this.detach();
+    this.kept = null;
+    this.body.off('data', this.onData);
+    this.body.destroy();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.kept !== null) {
+      this.keptBytes += chunk.length;
+      if (this.keptBytes <= REPLAY_LIMIT) this.kept.push(chunk);
+      else this.kept = null;
+    }
+    if (this.stream !== null && !this.stream.write(chunk)) this.body.pause();
+  };
+
+  private readonly onDrain = (): void => {
+    if (!this.ended) this.body.resume();
+  };
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    this.stream?.end();
+  };
+
+  private readonly onBodyError = (err: Error): void => {
+    this.onError?.(err);
   };
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { h2Fields } from './h2-fields.js';
 import { clientOrigin, rewriteLocation, type LocationBase } from './location.js';
 import { SESSION_HEADER } from '../http/session-header.js';
 
@@ -37,7 +38,8 @@ function connectionListed(connection: string | undefined): Set<string> | null {
  * For an upstream that may speak HTTP/2 (`http2`), `TE: trailers` passes as `te: trailers` (the
  * one TE value HTTP/2 allows, and one a gRPC server looks for; faultline relays trailers) and
  * `HTTP2-Settings` (an HTTP/1.1 upgrade field) is dropped; undici sends the `Host` value as
- * `:authority`.
+ * `:authority`. An HTTP/2 client's Cookie fields are joined into one with `; `, as RFC 9113 §8.2.3
+ * requires before the request goes on over HTTP/1.1 (and allows over HTTP/2).
  */
 export function upstreamRequestHeaders(
   req: IncomingMessage,
@@ -51,6 +53,8 @@ export function upstreamRequestHeaders(
   const out: string[] = [];
   let xff: string | null = null;
   let via: string | null = null;
+  const crumbs = req.httpVersionMajor === 2;
+  let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -79,6 +83,14 @@ export function upstreamRequestHeaders(
       continue;
     }
     if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
+    if (crumbs && lower === 'cookie') {
+      // An HTTP/2 client's Cookie crumbs become one field again (RFC 9113 §8.2.3), where the first was.
+      if (cookieAt === -1) cookieAt = out.length;
+      else {
+        out[cookieAt + 1] = `${out[cookieAt + 1] as string}; ${value}`;
+        continue;
+      }
+    }
     out.push(name, value);
   }
   const client = req.socket.remoteAddress ?? 'unknown';
@@ -149,7 +161,8 @@ export function clientResponseHeaders(
 /**
  * The upstream's raw trailers for `res.addTrailers`: name/value pairs as received for an HTTP/1.1
  * client; for an HTTP/2 client an object of lower-case names (Node's HTTP/2 response reads only
- * an object), a repeated field as a list so each value stays its own field.
+ * an object), a repeated field as a list so each value stays its own field, without the fields
+ * HTTP/2 cannot carry (h2-fields.ts).
  */
 export function clientTrailers(
   raw: readonly (Buffer | string)[],
@@ -157,14 +170,7 @@ export function clientTrailers(
 ): [string, string][] | Record<string, string | string[]> {
   const pairs: [string, string][] = [];
   for (let i = 0; i < raw.length; i += 2) pairs.push([latin1(raw[i]), latin1(raw[i + 1])]);
-  if (!h2Client) return pairs;
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of pairs) {
-    const key = name.toLowerCase();
-    const seen = out[key];
-    out[key] = seen === undefined ? value : typeof seen === 'string' ? [seen, value] : [...seen, value];
-  }
-  return out;
+  return h2Client ? h2Fields(pairs) : pairs;
 }
 
 function latin1(v: Buffer | string | undefined): string {

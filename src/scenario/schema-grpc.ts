@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { closest, distance } from 'fastest-levenshtein';
-import { GRPC_CODES } from '../http/dialects/grpc.js';
+import { GRPC_CODES, statusDetailsCode } from '../http/dialects/grpc.js';
 import type { CutPoint, GrpcAnswer } from './types.js';
 import { intIn, scalarOrMapping, strict, unit } from './schema-common.js';
 import { parseSize } from './units.js';
@@ -34,28 +34,45 @@ const grpcStatus = z.unknown().transform((v, ctx): number => {
 /** `grpc-message`: any text; it is percent-encoded on the wire. */
 const message = z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' });
 
-/** `grpc-status-details-bin`: base64 (padded or not), as gRPC's binary headers are. */
+/** `grpc-status-details-bin`: base64 (padded or not), as gRPC's binary headers are, of a google.rpc.Status. */
 const details = z
   .string({ error: 'must be a base64 string (an encoded google.rpc.Status)' })
-  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && s.length % 4 !== 1, {
+  .refine((s) => /^[A-Za-z0-9+/]+={0,2}$/.test(s) && s.length % 4 !== 1 && statusDetailsCode(Buffer.from(s, 'base64')) !== null, {
     error: 'must be a base64 string (an encoded google.rpc.Status)',
   });
+
+/**
+ * A server builds `grpc-status` and the details from one Status: their codes agree (grpc-java's
+ * StatusProto refuses a mismatch; grpc-go takes the code from the details).
+ */
+function sameCode(status: unknown, given: string | undefined, ctx: z.RefinementCtx): void {
+  if (typeof status !== 'number' || given === undefined) return;
+  const code = statusDetailsCode(Buffer.from(given, 'base64'));
+  if (code === null || code === status) return;
+  ctx.addIssue({
+    code: 'custom',
+    path: ['details'],
+    message: `the google.rpc.Status in details has code ${code}${GRPC_CODES[code] === undefined ? '' : ` (${GRPC_CODES[code]})`}, but the status is ${status} (${GRPC_CODES[status]}): a gRPC server sends one code in both`,
+  });
+}
 
 const ANSWER_MESSAGE = 'must be a gRPC status like RESOURCE_EXHAUSTED, or { status, message, details }';
 
 /** `grpc: UNAVAILABLE` or `grpc: { status: RESOURCE_EXHAUSTED, message: "quota exceeded", details: <base64> }`. */
 export const grpcAnswer = scalarOrMapping(
   grpcStatus.transform((grpcStatus): GrpcAnswer => ({ grpcStatus, message: null, details: null })),
-  strict({ status: grpcStatus, message: message.optional(), details: details.optional() }, ANSWER_MESSAGE).transform(
-    (g): GrpcAnswer => ({ grpcStatus: g.status, message: g.message ?? null, details: g.details ?? null }),
-  ),
+  strict({ status: grpcStatus, message: message.optional(), details: details.optional() }, ANSWER_MESSAGE)
+    .superRefine((g, ctx) => sameCode(g.status, g.details, ctx))
+    .transform((g): GrpcAnswer => ({ grpcStatus: g.status, message: g.message ?? null, details: g.details ?? null })),
 );
 
 /** `replaceStatus: { grpc: UNAVAILABLE, message: ..., details: ... }`: the upstream did the work, the client gets this status. */
 export const replaceGrpc = strict(
   { grpc: grpcStatus, message: message.optional(), details: details.optional() },
   'must be an HTTP status like 507, or { grpc: <status>, message, details }',
-).transform((g): GrpcAnswer => ({ grpcStatus: g.grpc, message: g.message ?? null, details: g.details ?? null }));
+)
+  .superRefine((g, ctx) => sameCode(g.grpc, g.details, ctx))
+  .transform((g): GrpcAnswer => ({ grpcStatus: g.grpc, message: g.message ?? null, details: g.details ?? null }));
 
 const SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 const METHOD = /^[A-Za-z_][A-Za-z0-9_]*$/;

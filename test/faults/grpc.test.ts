@@ -32,7 +32,7 @@ rules:
     fault: { grpc: { status: RESOURCE_EXHAUSTED, message: "quota exceeded" } }
   - name: encoded
     match: { grpc: { service: test.Files, method: Odd } }
-    fault: { grpc: { status: UNAVAILABLE, message: "100% gone: naïve ☃\\nline two", details: "CAgSBHF1b3Rh" } }
+    fault: { grpc: { status: UNAVAILABLE, message: "100% gone: naïve ☃\\nline two", details: "CA4SBXF1b3Rh" } }
   - name: slow
     match: { grpc: { service: test.Files, method: Slow } }
     fault: { delay: 300ms, grpc: { status: DEADLINE_EXCEEDED } }
@@ -114,7 +114,7 @@ describe('a grpc fault answers as a gRPC server does', () => {
     expect(a.headers['content-type']).toBe('application/grpc');
     expect(a.headers['grpc-status']).toBe('14');
     expect(a.headers['grpc-message']).toBe('100%25 gone: na%C3%AFve %E2%98%83%0Aline two');
-    expect(a.headers['grpc-status-details-bin']).toBe('CAgSBHF1b3Rh');
+    expect(a.headers['grpc-status-details-bin']).toBe('CA4SBXF1b3Rh');
   });
 
   it('gives a grpc-js client RESOURCE_EXHAUSTED with the message', async () => {
@@ -128,7 +128,7 @@ describe('a grpc fault answers as a gRPC server does', () => {
       const odd = await unary(client, 'Odd', Buffer.from('x'));
       expect(odd.error?.code).toBe(grpc.status.UNAVAILABLE);
       expect(odd.error?.details).toBe('100% gone: naïve ☃\nline two');
-      expect(odd.error?.metadata.get('grpc-status-details-bin')).toEqual([Buffer.from('CAgSBHF1b3Rh', 'base64')]);
+      expect(odd.error?.metadata.get('grpc-status-details-bin')).toEqual([Buffer.from('CA4SBXF1b3Rh', 'base64')]);
     } finally {
       client.close();
     }

@@ -63,6 +63,46 @@ function percentEncodeGrpcMessage(message: string): string {
   return out;
 }
 
+/**
+ * The code in a serialized google.rpc.Status (what `grpc-status-details-bin` carries): field 1, a
+ * varint, 0 when absent (protobuf's last one wins); null when the bytes are not such a message in
+ * protobuf's wire format (fields 2 `message` and 3 `details` length-delimited, others skipped by
+ * their wire type, nothing cut short).
+ */
+export function statusDetailsCode(bytes: Uint8Array): number | null {
+  let at = 0;
+  let code = 0;
+  const varint = (): number | null => {
+    let value = 0;
+    for (let shift = 1; shift <= 2 ** 63 && at < bytes.length; shift *= 128) {
+      const byte = bytes[at++] as number;
+      value += (byte & 0x7f) * shift;
+      if (byte < 0x80) return value;
+    }
+    return null;
+  };
+  while (at < bytes.length) {
+    const tag = varint();
+    if (tag === null || tag < 8) return null;
+    const field = Math.floor(tag / 8);
+    const wireType = tag % 8;
+    if ((field === 1 && wireType !== 0) || ((field === 2 || field === 3) && wireType !== 2)) return null;
+    if (wireType === 0) {
+      const value = varint();
+      if (value === null) return null;
+      if (field === 1) code = value;
+    } else if (wireType === 2) {
+      const length = varint();
+      if (length === null || length > bytes.length - at) return null;
+      at += length;
+    } else if (wireType === 1 || wireType === 5) {
+      at += wireType === 1 ? 8 : 4;
+      if (at > bytes.length) return null;
+    } else return null;
+  }
+  return code;
+}
+
 /** The gRPC answer's fields: `grpc-status`, and `grpc-message` / `grpc-status-details-bin` when given. */
 export function grpcStatusHeaders(code: number, message: string | null, details: string | null): [string, string][] {
   const headers: [string, string][] = [['grpc-status', String(code)]];
