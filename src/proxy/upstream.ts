@@ -63,6 +63,9 @@ function http1Pool(url: URL, options: { timeoutMs: number; insecure: boolean }):
     // No answer head, or no body byte, within --upstream-timeout: 504 (or a cut connection).
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
+    // A connection (TCP and TLS handshake) that does not open within the upstream timeout (undici's
+    // default is 10 s, whatever --upstream-timeout says): 502.
+    connectTimeout: options.timeoutMs > 0 ? Math.min(options.timeoutMs, 10_000) : 10_000,
     connect: url.protocol === 'https:' ? { rejectUnauthorized: !options.insecure } : {},
   });
 }

@@ -158,3 +158,24 @@ describe('https:// upstream with --upstream-http2 that never finishes the TLS ha
     expect(JSON.parse(reply.text)).toMatchObject({ code: 'FAULTLINE_UPSTREAM_UNREACHABLE' });
   });
 });
+
+describe('https:// upstream over HTTP/1.1 that never finishes the TLS handshake', () => {
+  it("answers 502 within the upstream timeout, not undici's own 10 s connect timeout; the body-less path too", async () => {
+    const held: net.Socket[] = [];
+    const blackhole = net.createServer((socket) => held.push(socket));
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      for (const s of held) s.destroy();
+      await closeServer(blackhole);
+    });
+    const port = (blackhole.address() as AddressInfo).port;
+    const proxy = await startProxy(`https://127.0.0.1:${port}`, { flags: { upstreamTimeout: '500ms' } });
+    cleanups.push(() => proxy.close());
+    // The client gives up after 5 s: before the fix undici waited 10 s.
+    for (const options of [{}, { method: 'DELETE', headers: { 'content-length': '0' } }]) {
+      const reply = await request(`${proxy.url}/x`, { ...options, timeoutMs: 5000 });
+      expect(reply.status).toBeGreaterThanOrEqual(502);
+      expect(reply.headers['content-type']).toBe('application/problem+json');
+    }
+  });
+});
