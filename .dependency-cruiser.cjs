@@ -47,11 +47,12 @@ module.exports = {
       comment: 'src/proxy/ reaches fault kinds through the registry, never a kind file directly.',
       severity: 'error',
       from: { path: '^src/proxy/' },
-      // The faults package's interface: the registry, the plan vocabulary, answer rendering and the
-      // per-request fault headers. Each kind's own file stays behind the registry.
+      // The faults package's interface: the registry, the plan vocabulary (and the cut counter that
+      // finds a limit shape's cut point in the bytes), answer rendering and the per-request fault
+      // headers. Each kind's own file stays behind the registry.
       to: {
         path: '^src/faults/',
-        pathNot: '^src/faults/(registry|plan|answer|header-fault|envoy-headers)\\.ts$',
+        pathNot: '^src/faults/(registry|plan|cut-counter|answer|header-fault|envoy-headers)\\.ts$',
         dependencyTypesNot: ['type-only'],
       },
     },

@@ -22,7 +22,7 @@ export function ruleView(rule: Rule, guarding: RuleGuarding = UNGUARDED, revert?
     line: rule.line,
     state: s.enabled ? 'enabled' : 'disabled',
     kind: rule.fault.kind,
-    code: action !== null && (action.kind === 'status' || action.kind === 'replaceStatus') ? action.status : null,
+    code: action !== null && 'status' in action ? action.status : null,
     trigger: describeTrigger(rule),
     probability: rule.quota === null ? (s.probability ?? rule.when.probability) : null,
     probabilityOverridden: s.probability !== null,

@@ -1,7 +1,7 @@
 import type { Server } from 'node:net';
 import { FaultlineError, ScenarioError, formatProblem, formatWarning, type Problem } from '../errors.js';
 import type { HostPort, Settings } from '../config/settings.js';
-import { formatHostPort } from '../config/settings.js';
+import { formatHostPort, upstreamLabel } from '../config/settings.js';
 import type { Logger } from '../log/logger.js';
 import { createLogEvents, fanOut } from '../log/proxy-log.js';
 import { listen } from '../net/listen.js';
@@ -125,6 +125,7 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   const upstream = createUpstream(settings.upstream, {
     timeoutMs: settings.upstreamTimeoutMs,
     insecure: settings.upstreamInsecure,
+    http2: settings.upstreamHttp2,
   });
   const events: ProxyEvents = fanOut([
     createLogEvents(log, { accessLog: settings.accessLog, oneLine: settings.logFormat === 'pretty' }),
@@ -271,12 +272,12 @@ export async function startFaultline(settings: Settings, options: StartOptions):
       {
         proxy: formatHostPort(proxyAddress),
         admin: formatHostPort(adminAddress),
-        upstream: settings.upstream.href,
+        upstream: upstreamLabel(settings.upstream, settings.upstreamHttp2),
         rules: initial.rules.length,
         files: initial.files,
         seed: initial.seed,
       },
-      `faultline listening on ${scheme}://${formatHostPort(proxyAddress)} -> ${settings.upstream.href} (admin http://${formatHostPort(adminAddress)})`,
+      `faultline listening on ${scheme}://${formatHostPort(proxyAddress)} -> ${upstreamLabel(settings.upstream, settings.upstreamHttp2)} (admin http://${formatHostPort(adminAddress)})`,
     );
     return {
       proxyAddress,

@@ -82,6 +82,7 @@ Runs only the built-in demo upstream:
   GET  /status/:code   that status with its standard headers and a diagnostic JSON body
   ANY  /echo           the request as JSON
   GET  /bytes/:n       n bytes, streamed
+  GET  /events/:n      n Server-Sent Events, one every 10 ms
   PUT|POST /upload/*   reads and counts the body, answers 201 with the byte count
   DELETE /upload/*     204
   ANY  /delay/:ms      answers after ms milliseconds

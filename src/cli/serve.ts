@@ -54,10 +54,18 @@ export async function demoCommand(argv: readonly string[], io: CommandIO): Promi
 
 async function run(settings: Settings, alsoClose: (() => Promise<void>)[]): Promise<number> {
   const log = await createSettingsLogger({ level: settings.logLevel, format: settings.logFormat });
+  // The handlers go in before the start line is logged: a supervisor may signal as soon as it sees it.
+  let signalled: string | null = null;
+  let onSignal = (signal: string): void => {
+    signalled ??= signal;
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
   const app: Faultline = await startFaultline(settings, { log });
+  process.on('SIGHUP', () => void app.reload('SIGHUP'));
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    onSignal = (signal: string): void => {
       if (stopping) {
         log.warn({ signal }, 'second signal: exiting now');
         resolve(1);
@@ -73,8 +81,6 @@ async function run(settings: Settings, alsoClose: (() => Promise<void>)[]): Prom
           resolve(0);
         });
     };
-    process.on('SIGTERM', () => stop('SIGTERM'));
-    process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () => void app.reload('SIGHUP'));
+    if (signalled !== null) onSignal(signalled);
   });
 }

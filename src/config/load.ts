@@ -5,8 +5,8 @@ import { closest } from 'fastest-levenshtein';
 import { FaultlineError } from '../errors.js';
 import { parseDuration, parseProbability, parseSize } from '../scenario/units.js';
 import { SETTINGS, SETTINGS_BY_KEY, type SettingSpec } from './spec.js';
-import type { Settings } from './settings.js';
-import { toBoolean, toEnum, toHostPort, toInteger, toUrl } from './values.js';
+import type { Settings, UpstreamHttp2 } from './settings.js';
+import { toBoolean, toEnum, toHostPort, toInteger, toUpstreamUrl } from './values.js';
 
 /** A raw value as it arrives: a flag's text, an env var, or a scalar/list from the config file. */
 export type RawValue = string | boolean | readonly string[];
@@ -69,8 +69,10 @@ export function loadSettings(sources: SettingSources): Settings {
   };
   const enumOf = (raw: RawValue, spec: SettingSpec): string => toEnum(text(raw), spec.values ?? []);
 
+  const upstream = get('upstream', (r) => toUpstreamUrl(text(r)), null);
   const settings: Settings = {
-    upstream: get('upstream', (r) => toUrl(text(r)), null),
+    upstream: upstream?.url ?? null,
+    upstreamHttp2: upstreamHttp2(upstream, get('upstreamHttp2', bool, false)),
     listen: get('listen', (r) => toHostPort(text(r)), { host: '0.0.0.0', port: 8080 }),
     admin: get('admin', (r) => toHostPort(text(r)), { host: '127.0.0.1', port: 8081 }),
     scenarios: get('scenarios', list, []),
@@ -105,6 +107,17 @@ export function loadSettings(sources: SettingSources): Settings {
   };
   checkTls(settings);
   return Object.freeze(settings);
+}
+
+/** `h2c://` speaks HTTP/2 always; `--upstream-http2` offers it by ALPN, so it needs TLS. */
+function upstreamHttp2(upstream: { url: URL; h2c: boolean } | null, offer: boolean): UpstreamHttp2 {
+  if (upstream?.h2c === true) return 'h2c';
+  if (!offer || upstream === null) return 'off';
+  if (upstream.url.protocol === 'https:') return 'alpn';
+  throw new FaultlineError(
+    'FAULTLINE_CONFIG_INVALID',
+    `--upstream-http2 needs an https:// upstream (HTTP/2 is offered in the TLS handshake); for HTTP/2 over plain TCP write h2c://${upstream.url.host}`,
+  );
 }
 
 function checkTls(s: Settings): void {

@@ -4,8 +4,17 @@ export interface HostPort {
   readonly port: number;
 }
 
+/**
+ * How faultline speaks to the upstream: HTTP/1.1 only; HTTP/2 with prior knowledge over plain TCP
+ * (`h2c://`); or HTTP/2 offered by ALPN on TLS, HTTP/1.1 if the upstream declines
+ * (`https://` with `--upstream-http2`).
+ */
+export type UpstreamHttp2 = 'off' | 'h2c' | 'alpn';
+
 export interface Settings {
+  /** The upstream as an http:// or https:// URL (an h2c:// one is its http:// twin, see upstreamHttp2). */
   readonly upstream: URL | null;
+  readonly upstreamHttp2: UpstreamHttp2;
   readonly listen: HostPort;
   readonly admin: HostPort;
   readonly scenarios: readonly string[];
@@ -41,6 +50,11 @@ export interface Settings {
   readonly maxConnections: number;
   readonly maxHeaderSize: number;
   readonly maxUriLength: number;
+}
+
+/** The upstream as the user wrote it (h2c:// for prior knowledge), for logs. */
+export function upstreamLabel(url: URL, http2: UpstreamHttp2): string {
+  return http2 === 'h2c' ? 'h2c:' + url.href.slice(url.protocol.length) : url.href;
 }
 
 export function formatHostPort(hp: HostPort): string {

@@ -32,7 +32,13 @@ function s(
 }
 
 export const SETTINGS: readonly SettingSpec[] = [
-  s('upstream', 'upstream', 'url', null, 'URL of the service behind faultline (http or https); required for serve'),
+  s(
+    'upstream',
+    'upstream',
+    'url',
+    null,
+    'URL of the service behind faultline (http, https, or h2c for HTTP/2 without TLS); required for serve',
+  ),
   s('listen', 'listen', 'hostport', '0.0.0.0:8080', 'address the proxy listens on'),
   s('admin', 'admin', 'hostport', '127.0.0.1:8081', 'address of the admin listener (health, metrics, API, console)'),
   s('scenarios', 'scenarios', 'list', null, 'scenario files or directories (repeat the flag, or comma-separate in env)'),
@@ -46,6 +52,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     'boolean',
     false,
     'accept self-signed/invalid TLS certificates from an https upstream',
+  ),
+  s(
+    'upstreamHttp2',
+    'upstream-http2',
+    'boolean',
+    false,
+    'offer HTTP/2 (ALPN h2) to an https upstream, HTTP/1.1 if it declines (h2c:// upstreams always speak HTTP/2)',
   ),
   s('shutdownGrace', 'shutdown-grace', 'duration', '10s', 'how long in-flight requests may finish after SIGTERM/SIGINT'),
   s('marker', 'marker', 'boolean', true, 'add x-faultline-fault: <rule> to injected responses'),

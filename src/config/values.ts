@@ -5,20 +5,29 @@ import type { HostPort } from './settings.js';
  * Each throws an Error whose message says what was expected; the loader adds where it came from.
  */
 
-export function toUrl(raw: string): URL {
+/**
+ * The upstream URL: `http://` or `https://`, or `h2c://` (HTTP/2 with prior knowledge over plain
+ * TCP, the scheme Traefik uses for such backends). An `h2c://` URL is returned as the `http://`
+ * URL of the same host, port and path (what the upstream's own Location headers name, what
+ * WebSocket upgrades reach) with `h2c: true`.
+ */
+export function toUpstreamUrl(raw: string): { url: URL; h2c: boolean } {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new Error(`"${raw}" is not a URL (expected e.g. http://127.0.0.1:3000)`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`"${raw}" must be an http:// or https:// URL`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:' && url.protocol !== 'h2c:') {
+    throw new Error(`"${raw}" must be an http://, https:// or h2c:// URL`);
   }
   if (url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
     throw new Error(`"${raw}" must not carry a query, fragment or credentials`);
   }
-  return url;
+  if (url.protocol !== 'h2c:') return { url, h2c: false };
+  // h2c is not a scheme the URL parser knows: it names no default port and keeps the host as written.
+  if (url.hostname === '') throw new Error(`"${raw}" names no host (expected e.g. h2c://127.0.0.1:50051)`);
+  return { url: new URL(`http://${url.host}${url.pathname === '' ? '/' : url.pathname}`), h2c: true };
 }
 
 export function toHostPort(raw: string): HostPort {

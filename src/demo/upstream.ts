@@ -49,12 +49,13 @@ function route(req: IncomingMessage, res: ServerResponse, dav: DemoWebDav): void
   if (first === 'status' && second !== '') return status(req, res, path, Number(second));
   if (path === '/echo') return echo(req, res, path);
   if (first === 'bytes' && second !== '') return bytes(req, res, Number(second));
+  if (first === 'events' && second !== '') return events(req, res, Number(second));
   if (first === 'upload') return upload(req, res, path);
   if (first === 'delay' && second !== '') return delay(req, res, path, Number(second));
   if (path === '/')
     return json(res, 200, {
       service: 'faultline demo upstream',
-      endpoints: ['/status/:code', '/echo', '/bytes/:n', 'PUT|POST|DELETE /upload/*', '/delay/:ms', 'WebDAV /dav/'],
+      endpoints: ['/status/:code', '/echo', '/bytes/:n', '/events/:n', 'PUT|POST|DELETE /upload/*', '/delay/:ms', 'WebDAV /dav/'],
     });
   req.resume();
   json(
@@ -123,6 +124,32 @@ function echo(req: IncomingMessage, res: ServerResponse, path: string): void {
       bodyBase64: body.toString('base64'),
     });
   });
+}
+
+/** `n` Server-Sent Events (`id: i`, `data: event i`), one every 10 ms, then the end of the stream. */
+function events(req: IncomingMessage, res: ServerResponse, n: number): void {
+  req.resume();
+  if (!Number.isSafeInteger(n) || n < 0 || n > 10_000) {
+    json(
+      res,
+      400,
+      { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'n must be an integer 0-10000' },
+      'application/problem+json',
+    );
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store' });
+  let sent = 0;
+  const timer = setInterval(() => {
+    if (sent >= n) {
+      clearInterval(timer);
+      res.end();
+      return;
+    }
+    res.write(`id: ${sent}\ndata: event ${sent}\n\n`);
+    sent++;
+  }, 10);
+  res.on('close', () => clearInterval(timer));
 }
 
 function bytes(req: IncomingMessage, res: ServerResponse, n: number): void {

@@ -51,12 +51,17 @@ function parse(text: string): FaultSpec | string {
           return `${FAULT_HEADER}: status must be an integer 200-599, got "${arg ?? ''}"`;
         next = { kind: 'status', status, body: null, dialect: PROBLEM, headers: [], retryAfter: null };
       } else if (name === 'reset') {
-        next = { kind: 'reset', afterBytes: arg === null ? null : parseSize(arg), code: H2_INTERNAL_ERROR, connection: false };
+        next = {
+          kind: 'reset',
+          after: arg === null ? null : { unit: 'bytes', count: parseSize(arg) },
+          code: H2_INTERNAL_ERROR,
+          connection: false,
+        };
       } else if (name === 'hang') {
         next = { kind: 'hang', durationMs: arg === null ? null : parseDuration(arg) };
       } else if (name === 'truncate') {
         if (arg === null) return `${FAULT_HEADER}: truncate needs a size, e.g. truncate=1KiB`;
-        next = { kind: 'truncate', bytes: parseSize(arg), code: H2_INTERNAL_ERROR };
+        next = { kind: 'truncate', after: { unit: 'bytes', count: parseSize(arg) }, code: H2_INTERNAL_ERROR };
       } else {
         return `${FAULT_HEADER}: unknown fault "${name}"; expected status, delay, reset, hang or truncate`;
       }

@@ -1,4 +1,4 @@
-import type { StatusAnswer } from '../scenario/types.js';
+import type { CutPoint, GrpcAnswer, StatusAnswer } from '../scenario/types.js';
 import type { QuotaFigures } from '../http/dialects/index.js';
 import { H2_INTERNAL_ERROR } from '../http/h2-error-codes.js';
 
@@ -16,9 +16,9 @@ export interface Why {
   readonly quota: QuotaFigures | null;
 }
 
-/** An answer faultline writes in place of the upstream's. */
+/** An answer faultline writes in place of the upstream's: an HTTP status, or a gRPC status. */
 export interface Answer {
-  readonly spec: StatusAnswer;
+  readonly spec: StatusAnswer | GrpcAnswer;
   readonly why: Why;
 }
 
@@ -47,10 +47,13 @@ export type Before =
 /** What a plan may do instead of forwarding (an overrun's answer: the request was already forwarded once). */
 export type Instead = Exclude<Before, { readonly step: 'forward' }>;
 
-/** On body bytes, in one direction: relay at a rate, or relay N bytes and then end so. */
+/**
+ * On body bytes, in one direction: relay at a rate, or relay up to a cut point (N bytes, N gRPC
+ * messages, N events; cut-counter.ts finds it in the bytes) and then end so.
+ */
 export type BodyShape =
   | { readonly shape: 'pace'; readonly bytesPerSecond: number }
-  | { readonly shape: 'limit'; readonly bytes: number; readonly then: Ending };
+  | { readonly shape: 'limit'; readonly after: CutPoint; readonly then: Ending };
 
 export interface Plan {
   /** Before forwarding: wait this long first (a request-phase delay). */

@@ -1,6 +1,7 @@
 import type { FaultAction, FaultSpec } from '../scenario/types.js';
 import { delayLength, withDelay } from './delay.js';
 import type { FaultKind } from './fault.js';
+import { grpcFault } from './grpc.js';
 import { hangFault } from './hang.js';
 import { PASS, type Instead, type Plan, type Why } from './plan.js';
 import { quotaOverrunAnswer } from './quota-answer.js';
@@ -19,6 +20,7 @@ type Registry = { readonly [K in FaultAction['kind']]: FaultKind<Extract<FaultAc
 const FAULT_KINDS: Registry = {
   status: statusFault,
   replaceStatus: replaceStatusFault,
+  grpc: grpcFault,
   reset: resetFault,
   hang: hangFault,
   throttle: throttleFault,

@@ -3,10 +3,10 @@ import type { ProxyEvents, UpstreamFailure } from '../proxy/events.js';
 import type { Protocol } from '../proxy/wire.js';
 import type { Logger } from './logger.js';
 
-/** The status an injected fault answers with, or null when it does not answer with one. */
+/** The HTTP status an injected fault answers with, or null when it does not answer with one (or a gRPC status). */
 export function faultCode(ex: Exchange): number | null {
   const action = ex.rule?.fault.action ?? null;
-  return action !== null && (action.kind === 'status' || action.kind === 'replaceStatus') ? action.status : null;
+  return action !== null && 'status' in action ? action.status : null;
 }
 
 export interface LogEventOptions {

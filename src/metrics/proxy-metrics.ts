@@ -26,10 +26,10 @@ export const ADDED_BUCKETS: readonly number[] = [
   0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1,
 ];
 
-/** Label value of a fault's status: the status it answers with, or `none` (delay, reset, ...). */
+/** Label value of a fault's status: the HTTP status it answers with, or `none` (delay, reset, a gRPC status, ...). */
 export function faultCodeLabel(rule: Rule): string {
   const action = rule.fault.action;
-  return action !== null && (action.kind === 'status' || action.kind === 'replaceStatus') ? String(action.status) : 'none';
+  return action !== null && 'status' in action ? String(action.status) : 'none';
 }
 
 /**

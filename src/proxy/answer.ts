@@ -22,6 +22,16 @@ export function sendAnswer(ex: Exchange, answer: Answer, drainLimit: number): vo
   let headers = rendered.headers;
   if (!ex.wire.connectionHeaders) headers = withoutConnectionSpecific(headers);
   else if (!keep) headers.connection = 'close';
+  if (rendered.payload === null && (!ex.wire.connectionHeaders || headers['content-length'] === undefined)) {
+    // No body and no length to announce: the head alone. On HTTP/2 one HEADERS frame with
+    // END_STREAM (a gRPC status's Trailers-Only response needs exactly that), on HTTP/1.1 with
+    // `Content-Length: 0` (none for 204/304). Node's responses do so only when end() comes before
+    // any writeHead.
+    res.statusCode = rendered.status;
+    for (const name in headers) res.setHeader(name, headers[name] as string | number | string[]);
+    res.end();
+    return;
+  }
   res.writeHead(rendered.status, headers);
   // The access log and the byte metrics count what the client received, injected or relayed.
   if (rendered.payload !== null) ex.bytesOut += Buffer.byteLength(rendered.payload);

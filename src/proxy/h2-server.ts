@@ -32,7 +32,7 @@ export interface H2Listener {
  * request/response pair with the members the hot path uses (headers, rawHeaders, url, method,
  * socket, the Readable request and Writable response, writeHead/addTrailers/writeContinue), so
  * handleRequest takes them as a ProxyRequest/ProxyResponse, and H2_WIRE makes resets and cuts act
- * on the stream. The upstream is still called over HTTP/1.1.
+ * on the stream. The upstream is called as configured (HTTP/1.1, or HTTP/2: h2-upstream.ts).
  *
  * Limits: the target and head size limits are checked per stream (head-checks.ts: 414 and 431 on
  * the stream); a connection idle for the keep-alive timeout is closed with GOAWAY (a hanging

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { h2Fields } from './h2-fields.js';
 import { clientOrigin, rewriteLocation, type LocationBase } from './location.js';
 import { SESSION_HEADER } from '../http/session-header.js';
 
@@ -33,18 +34,27 @@ function connectionListed(connection: string | undefined): Set<string> | null {
  * `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. An HTTP/2 request's pseudo-headers are dropped
  * (its `:authority` arrives as `host`, see h2-server.ts). `skip` names one more header
  * (lower-case) to drop, e.g. the per-request fault header; the session header never goes upstream.
+ *
+ * For an upstream that may speak HTTP/2 (`http2`), `TE: trailers` passes as `te: trailers` (the
+ * one TE value HTTP/2 allows, and one a gRPC server looks for; faultline relays trailers) and
+ * `HTTP2-Settings` (an HTTP/1.1 upgrade field) is dropped; undici sends the `Host` value as
+ * `:authority`. An HTTP/2 client's Cookie fields are joined into one with `; `, as RFC 9113 §8.2.3
+ * requires before the request goes on over HTTP/1.1 (and allows over HTTP/2).
  */
 export function upstreamRequestHeaders(
   req: IncomingMessage,
   upstreamHost: string,
   requestId: string,
   skip: string | null,
+  http2: boolean,
 ): string[] {
   const raw = req.rawHeaders;
   const listed = connectionListed(req.headers.connection);
   const out: string[] = [];
   let xff: string | null = null;
   let via: string | null = null;
+  const crumbs = req.httpVersionMajor === 2;
+  let cookieAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -57,9 +67,12 @@ export function upstreamRequestHeaders(
       lower === 'x-request-id' ||
       lower === 'expect' ||
       lower === SESSION_HEADER ||
-      lower === skip
-    )
+      lower === skip ||
+      (http2 && lower === 'http2-settings')
+    ) {
+      if (http2 && lower === 'te' && TE_TRAILERS.test(value)) out.push('te', 'trailers');
       continue;
+    }
     if (listed !== null && listed.has(lower)) continue;
     if (lower === 'x-forwarded-for') {
       xff = xff === null ? value : `${xff}, ${value}`;
@@ -70,6 +83,14 @@ export function upstreamRequestHeaders(
       continue;
     }
     if (lower === 'x-forwarded-proto' || lower === 'x-forwarded-host') continue;
+    if (crumbs && lower === 'cookie') {
+      // An HTTP/2 client's Cookie crumbs become one field again (RFC 9113 §8.2.3), where the first was.
+      if (cookieAt === -1) cookieAt = out.length;
+      else {
+        out[cookieAt + 1] = `${out[cookieAt + 1] as string}; ${value}`;
+        continue;
+      }
+    }
     out.push(name, value);
   }
   const client = req.socket.remoteAddress ?? 'unknown';
@@ -91,6 +112,8 @@ export function upstreamRequestHeaders(
 }
 
 const VIA = '1.1 faultline';
+/** A TE field value that lists `trailers`. */
+const TE_TRAILERS = /(?:^|,)\s*trailers\s*(?:[,;]|$)/i;
 
 /**
  * Response headers for the client from the upstream's raw head (names and values as received, in
@@ -135,11 +158,19 @@ export function clientResponseHeaders(
   return out;
 }
 
-/** Trailer fields from the upstream's raw trailers, for `res.addTrailers`. */
-export function trailerPairs(raw: readonly (Buffer | string)[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i < raw.length; i += 2) out.push([latin1(raw[i]), latin1(raw[i + 1])]);
-  return out;
+/**
+ * The upstream's raw trailers for `res.addTrailers`: name/value pairs as received for an HTTP/1.1
+ * client; for an HTTP/2 client an object of lower-case names (Node's HTTP/2 response reads only
+ * an object), a repeated field as a list so each value stays its own field, without the fields
+ * HTTP/2 cannot carry (h2-fields.ts).
+ */
+export function clientTrailers(
+  raw: readonly (Buffer | string)[],
+  h2Client: boolean,
+): [string, string][] | Record<string, string | string[]> {
+  const pairs: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) pairs.push([latin1(raw[i]), latin1(raw[i + 1])]);
+  return h2Client ? h2Fields(pairs) : pairs;
 }
 
 function latin1(v: Buffer | string | undefined): string {

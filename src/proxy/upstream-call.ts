@@ -1,13 +1,16 @@
 import type { Dispatcher } from 'undici';
 import type { ErrorCode } from '../errors.js';
+import { cutCounter, type CutCounter } from '../faults/cut-counter.js';
 import type { Ending, Plan } from '../faults/plan.js';
 import { problemFor } from '../http/problem.js';
 import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
+import { undiciReframes } from './bodyless-upstream.js';
 import { hasBody } from './framing.js';
-import { clientResponseHeaders, trailerPairs, upstreamRequestHeaders } from './headers.js';
+import { writeH2Head } from './h2-head.js';
+import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
 
@@ -27,8 +30,9 @@ export interface Forwarding {
  * the way back: hold or replace the response head, cut or reset after N body bytes, pace the body.
  *
  * Framing passes as received: a request without a body is dispatched without one (no framing
- * added), a Content-Length body keeps its length, a chunked body stays chunked; the response keeps
- * its Content-Length or is chunked, and its trailers are relayed.
+ * added; the few undici would reframe go through bodyless-upstream.ts), a Content-Length body
+ * keeps its length, a chunked body stays chunked; the response keeps its Content-Length or is
+ * chunked, and its trailers are relayed.
  *
  * Failures follow the headers-sent rule: before our response head, a coded problem+json (502/504);
  * after it, the client connection is destroyed. A client that leaves aborts the upstream request
@@ -58,7 +62,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private waitingDrain = false;
   private pacing = false;
   private pendingTrailers: readonly (Buffer | string)[] | null = null;
-  private remaining: number;
+  /** Where a `limit` shape cuts the response body (N bytes, messages or events), or null. */
+  private readonly limit: CutCounter | null;
   private pacer: Pacer | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
 
@@ -68,7 +73,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.plan = plan;
     this.forwarding = forwarding;
     const shape = plan.response;
-    this.remaining = shape !== null && shape.shape === 'limit' ? shape.bytes : -1;
+    this.limit = shape !== null && shape.shape === 'limit' ? cutCounter(shape.after) : null;
     if (shape !== null && shape.shape === 'pace') this.pacer = new Pacer(shape.bytesPerSecond);
   }
 
@@ -90,15 +95,17 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const ex = this.ex;
     const upstream = this.ctx.upstream;
     const url = ex.req.url ?? '/';
-    upstream.pool.dispatch(
-      {
-        path: upstream.basePath === '' ? url : upstream.basePath + url,
-        method: ex.method,
-        headers: upstreamRequestHeaders(ex.req, upstream.hostHeader, ex.id, this.forwarding.skipHeader),
-        body: this.body,
-      },
-      this,
+    const path = upstream.basePath === '' ? url : upstream.basePath + url;
+    const headers = upstreamRequestHeaders(
+      ex.req,
+      upstream.hostHeader,
+      ex.id,
+      this.forwarding.skipHeader,
+      upstream.http2 !== 'off',
     );
+    if (this.body === null && upstream.bodyless !== null && undiciReframes(ex.req))
+      upstream.bodyless.dispatch({ path, method: ex.method, headers }, this);
+    else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
   }
 
   onConnect(abort: () => void): void {
@@ -142,7 +149,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const ex = this.ex;
     const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, this.ctx.upstream.locationBase, ex.req);
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
-    if (ex.wire.protocol === 'h2') ex.res.writeHead(statusCode, headers);
+    if (ex.wire.protocol === 'h2') writeH2Head(ex.res, statusCode, headers);
     else ex.res.writeHead(statusCode, statusText, headers);
     ex.addedSeconds = (ex.upstreamStartHr - ex.startedHr + performance.now() - ex.upstreamHeadHr) / 1000;
   }
@@ -153,13 +160,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const shape = this.plan.response;
     if (shape === null) return this.write(chunk);
     if (shape.shape === 'limit') {
-      if (chunk.length < this.remaining) {
-        this.remaining -= chunk.length;
-        return this.write(chunk);
-      }
-      const head = chunk.subarray(0, this.remaining);
-      this.remaining = 0;
-      if (head.length > 0) this.write(head);
+      const at = (this.limit as CutCounter).cutAt(chunk);
+      if (at < 0) return this.write(chunk);
+      if (at > 0) this.write(chunk.subarray(0, at));
       this.cut(shape.then);
       return false;
     }
@@ -188,7 +191,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private endResponse(trailers: readonly (Buffer | string)[]): void {
     this.closed = true;
     const res = this.ex.res;
-    if (trailers.length > 0) res.addTrailers(trailerPairs(trailers));
+    if (trailers.length > 0) res.addTrailers(clientTrailers(trailers, this.ex.wire.protocol === 'h2'));
     res.end();
   }
 
@@ -294,9 +297,14 @@ const FAILURE_DETAIL: Record<UpstreamFailure, string> = {
 /** Map an error from undici (or the socket under it) to a bounded reason. */
 function classifyUpstreamError(err: NodeJS.ErrnoException): UpstreamFailure {
   const code = err.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'timeout';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout';
   if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_INVALID_ARG')
+  if (
+    code.startsWith('HPE_') ||
+    code.startsWith('ERR_HTTP2_') ||
+    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
+    code === 'UND_ERR_INVALID_ARG'
+  )
     return 'protocol';
   if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
     return 'tls';

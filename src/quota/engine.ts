@@ -92,10 +92,14 @@ export class QuotaEngine implements QuotaStage {
       this.o.onExceeded(rule);
       return { verdict: 'refuse', why: whyExceeded(rule, slot, reservation, requested, 0) };
     }
-    // HTTP/2 frames a body without Content-Length or Transfer-Encoding (RFC 9113 §8.1).
-    const unframed = req.headers['transfer-encoding'] !== undefined || req.httpVersionMajor === 2;
-    if (bytes && declared === null && !req.readableEnded && unframed) {
-      // A body of unknown length: admitted chunk by chunk as it streams.
+    if (
+      bytes &&
+      declared === null &&
+      !req.readableEnded &&
+      (req.headers['transfer-encoding'] !== undefined || req.httpVersionMajor === 2)
+    ) {
+      // A body of unknown length (chunked; on HTTP/2 any body without Content-Length, a gRPC
+      // upload's): admitted chunk by chunk as it streams.
       let reserved = 0;
       let vetoed = false;
       const admit = async (n: number): Promise<Overrun | null> => {

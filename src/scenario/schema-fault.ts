@@ -1,19 +1,19 @@
 import { z } from 'zod';
-import { closest, distance } from 'fastest-levenshtein';
 import type { AnswerDialect, BodyTemplate, DelaySpec, FaultAction, FaultSpec } from './types.js';
-import { TOKEN, bool, intIn, isRecord, recordMessage, scalarOrMapping, strict, unit } from './schema-common.js';
+import { TOKEN, intIn, isRecord, recordMessage, scalarOrMapping, strict, unit } from './schema-common.js';
 import { oneOf } from './schema-choice.js';
 import { FORMAT_NAMES, PRESETS, PRESET_NAMES } from '../http/dialects/presets.js';
-import { H2_ERROR_CODE_NAMES, H2_INTERNAL_ERROR, h2ErrorCode } from '../http/h2-error-codes.js';
-import { parseDuration, parseRate, parseSize } from './units.js';
+import { parseDuration, parseRate } from './units.js';
+import { grpcAnswer, replaceGrpc } from './schema-grpc.js';
+import { resetSchema, truncateSchema } from './schema-cut.js';
 
 /*
- * `fault:` — what happens to a request the rule fires for. One kind (status, replaceStatus, reset,
- * hang, throttle, truncate), optionally preceded by a delay; or a delay alone. The output is the
+ * `fault:` — what happens to a request the rule fires for. One kind (status, replaceStatus, grpc,
+ * reset, hang, throttle, truncate), optionally preceded by a delay; or a delay alone. The output is the
  * FaultSpec of types.ts, ready for the proxy.
  */
 
-const ACTIONS = ['status', 'replaceStatus', 'reset', 'hang', 'throttle', 'truncate'] as const;
+const ACTIONS = ['status', 'replaceStatus', 'grpc', 'reset', 'hang', 'throttle', 'truncate'] as const;
 const ANSWER_OPTIONS = ['body', 'headers', 'retryAfter', 'format', 'code', 'message'] as const;
 /** Keys that choose how a body is written; `body:` writes it itself. */
 const DIALECT_KEYS = ['as', 'format', 'code', 'message'] as const;
@@ -59,32 +59,6 @@ const delay = scalarOrMapping(
   }),
 );
 
-/** An HTTP/2 error code (RFC 9113 §7) by name or number, for the RST_STREAM or GOAWAY of a reset or cut. */
-const h2Code = z.unknown().transform((v, ctx): number => {
-  const code = h2ErrorCode(v);
-  if (code !== null) return code;
-  const names = H2_ERROR_CODE_NAMES.join(', ');
-  if (typeof v !== 'string') {
-    ctx.addIssue({ code: 'custom', message: `must be an HTTP/2 error code: a number 0-13 or one of ${names}` });
-    return z.NEVER;
-  }
-  const guess = closest(v.toUpperCase(), H2_ERROR_CODE_NAMES);
-  const hint = distance(v.toUpperCase(), guess) <= 2 ? `did you mean "${guess}"?` : `expected a number 0-13 or one of: ${names}`;
-  ctx.addIssue({ code: 'custom', message: `unknown HTTP/2 error code "${v}" (${hint})` });
-  return z.NEVER;
-});
-
-const RESET_MESSAGE = 'must be true or { afterBytes: N, code: CANCEL, connection: true } (each optional)';
-const reset = scalarOrMapping(
-  z.literal(true, { error: RESET_MESSAGE }).transform(() => ({ afterBytes: undefined, code: undefined, connection: undefined })),
-  strict({ afterBytes: unit(parseSize).optional(), code: h2Code.optional(), connection: bool.optional() }, RESET_MESSAGE),
-);
-
-const truncate = scalarOrMapping(
-  unit(parseSize).transform((bytes) => ({ bytes, code: undefined })),
-  strict({ bytes: unit(parseSize), code: h2Code.optional() }, 'must be a size like 1KiB or { bytes: 1KiB, code: CANCEL }'),
-);
-
 const hang = z.unknown().transform((v, ctx): number | null => {
   if (v === true) return null;
   try {
@@ -108,6 +82,8 @@ const throttle = scalarOrMapping(
 );
 
 const status = intIn(200, 599);
+/** `replaceStatus: 507`, or `{ grpc: UNAVAILABLE, message, details }`. */
+const replaceStatus = scalarOrMapping(status, replaceGrpc);
 
 const asPreset = oneOf(PRESET_NAMES, 'preset');
 const format = oneOf(FORMAT_NAMES, 'format');
@@ -149,21 +125,35 @@ function checkCombination(f: Record<string, unknown>, ctx: z.RefinementCtx): voi
       message: `contradictory fields: ${present[0]} and ${extra} cannot be combined (one kind per fault, plus an optional delay)`,
     });
   }
-  const answers = f['status'] !== undefined || f['replaceStatus'] !== undefined || f['as'] !== undefined;
+  const grpcReplace = isRecord(f['replaceStatus']);
+  const answers = f['status'] !== undefined || (f['replaceStatus'] !== undefined && !grpcReplace) || f['as'] !== undefined;
   for (const opt of ANSWER_OPTIONS) {
-    if (f[opt] !== undefined && !answers)
-      ctx.addIssue({ code: 'custom', path: [opt], message: `${opt} applies only to status or replaceStatus` });
+    if (f[opt] === undefined || answers) continue;
+    const grpc = f['grpc'] !== undefined || grpcReplace;
+    ctx.addIssue({
+      code: 'custom',
+      path: [opt],
+      message: grpc
+        ? `${opt} applies only to an HTTP status; a gRPC status takes message and details in its own mapping`
+        : `${opt} applies only to status or replaceStatus`,
+    });
   }
+  if (grpcReplace && f['as'] !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['as'],
+      message: 'contradictory fields: as answers an HTTP status, replaceStatus a gRPC one',
+    });
   if (f['phase'] !== undefined && f['delay'] === undefined) {
     ctx.addIssue({ code: 'custom', path: ['phase'], message: 'phase applies only to delay' });
   } else if (
     f['phase'] === 'response' &&
-    (f['status'] !== undefined || (f['as'] !== undefined && f['replaceStatus'] === undefined))
+    (f['status'] !== undefined || f['grpc'] !== undefined || (f['as'] !== undefined && f['replaceStatus'] === undefined))
   ) {
     ctx.addIssue({
       code: 'custom',
       path: ['phase'],
-      message: 'contradictory fields: phase: response waits for the upstream, which status never calls',
+      message: `contradictory fields: phase: response waits for the upstream, which ${f['grpc'] !== undefined ? 'grpc' : 'status'} never calls`,
     });
   }
 }
@@ -171,7 +161,8 @@ function checkCombination(f: Record<string, unknown>, ctx: z.RefinementCtx): voi
 export const faultSchema = strict(
   {
     status: status.optional(),
-    replaceStatus: status.optional(),
+    replaceStatus: replaceStatus.optional(),
+    grpc: grpcAnswer.optional(),
     body: body.optional(),
     headers: headers.optional(),
     retryAfter: retryAfter.optional(),
@@ -181,10 +172,10 @@ export const faultSchema = strict(
     message: line.optional(),
     delay: delay.optional(),
     phase: z.enum(['request', 'response'], { error: 'must be request or response' }).optional(),
-    reset: reset.optional(),
+    reset: resetSchema.optional(),
     hang: hang.optional(),
     throttle: throttle.optional(),
-    truncate: truncate.optional(),
+    truncate: truncateSchema.optional(),
   },
   'must be a mapping like { status: 507 }',
 )
@@ -203,18 +194,13 @@ export const faultSchema = strict(
     let action: FaultAction | null = null;
     if (f.status !== undefined) action = { kind: 'status', status: f.status, ...answer };
     else if (preset !== null && f.replaceStatus === undefined) action = { kind: 'status', status: preset.status, ...answer };
-    else if (f.replaceStatus !== undefined) action = { kind: 'replaceStatus', status: f.replaceStatus, ...answer };
-    else if (f.reset !== undefined)
-      action = {
-        kind: 'reset',
-        afterBytes: f.reset.afterBytes ?? null,
-        code: f.reset.code ?? H2_INTERNAL_ERROR,
-        connection: f.reset.connection ?? false,
-      };
+    else if (typeof f.replaceStatus === 'number') action = { kind: 'replaceStatus', status: f.replaceStatus, ...answer };
+    else if (f.replaceStatus !== undefined) action = { kind: 'replaceStatus', ...f.replaceStatus };
+    else if (f.grpc !== undefined) action = { kind: 'grpc', ...f.grpc };
+    else if (f.reset !== undefined) action = { kind: 'reset', ...f.reset };
     else if (f.hang !== undefined) action = { kind: 'hang', durationMs: f.hang };
     else if (f.throttle !== undefined)
       action = { kind: 'throttle', requestBps: f.throttle.request ?? null, responseBps: f.throttle.response ?? null };
-    else if (f.truncate !== undefined)
-      action = { kind: 'truncate', bytes: f.truncate.bytes, code: f.truncate.code ?? H2_INTERNAL_ERROR };
+    else if (f.truncate !== undefined) action = { kind: 'truncate', ...f.truncate };
     return { delay: d, action, kind: action?.kind ?? 'delay' };
   });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { judgeMethod } from './methods.js';
+import { grpcMatch } from './schema-grpc.js';
 import { TOKEN, isRecord, recordMessage, regexProblem, strict, valueCondition, type RegexSpec } from './schema-common.js';
 
 /*
@@ -51,16 +52,29 @@ export const matchSchema = strict(
       })
       .optional(),
     query: z.record(z.string(), valueCondition, { error: 'must be a mapping of query parameter to condition' }).optional(),
+    grpc: grpcMatch.optional(),
   },
-  'must be a mapping of conditions (method, path, pathRegex, headers, query)',
-).superRefine(
-  (v, ctx) => {
-    if (isRecord(v) && v['path'] !== undefined && v['pathRegex'] !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['pathRegex'], message: 'contradictory fields: give path or pathRegex, not both' });
-    }
-  },
-  { when: () => true },
-);
+  'must be a mapping of conditions (method, path, pathRegex, headers, query, grpc)',
+)
+  .superRefine(
+    (v, ctx) => {
+      if (!isRecord(v)) return;
+      if (v['path'] !== undefined && v['pathRegex'] !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['pathRegex'], message: 'contradictory fields: give path or pathRegex, not both' });
+      }
+      for (const other of ['path', 'pathRegex']) {
+        if (v['grpc'] !== undefined && v[other] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [other],
+            message: `contradictory fields: grpc already gives the path (/service/method)`,
+          });
+      }
+    },
+    { when: () => true },
+  )
+  // `grpc: { service, method }` is the path `/service/method`: compiled once, as any path.
+  .transform(({ grpc, ...rest }) => (grpc === undefined ? rest : { ...rest, path: [grpc] as readonly string[] }));
 
 /** A method a couple of edits from a known one is a typo: the rule would never fire (see methods.ts). */
 function methodTypos(raw: unknown, ctx: z.RefinementCtx): unknown {

@@ -46,18 +46,39 @@ export interface StatusAnswer {
   readonly retryAfter: string | null;
 }
 
+/** A gRPC status, answered Trailers-Only: HTTP 200, `grpc-status`, `grpc-message` (src/http/dialects/grpc.ts). */
+export interface GrpcAnswer {
+  /** The status code: 0-16 from a scenario (Envoy's abort header may ask for any number, as Envoy sends it). */
+  readonly grpcStatus: number;
+  /** `grpc-message` (before percent-encoding), or null for none. */
+  readonly message: string | null;
+  /** `grpc-status-details-bin` (base64, as written), or null. */
+  readonly details: string | null;
+}
+
+/**
+ * Where a cut response body ends: after N bytes, after N complete gRPC messages (5-byte
+ * length-prefixed), or after N complete Server-Sent Events (src/faults/cut-counter.ts).
+ */
+export interface CutPoint {
+  readonly unit: 'bytes' | 'messages' | 'events';
+  readonly count: number;
+}
+
 export type FaultAction =
   | ({ readonly kind: 'status' } & StatusAnswer)
-  | ({ readonly kind: 'replaceStatus' } & StatusAnswer)
+  | ({ readonly kind: 'replaceStatus' } & (StatusAnswer | GrpcAnswer))
+  | ({ readonly kind: 'grpc' } & GrpcAnswer)
   /**
-   * `code`: the HTTP/2 error code (RFC 9113 §7) of the RST_STREAM, or of the GOAWAY with
-   * `connection`; HTTP/1.1 has only a TCP reset for either.
+   * `after`: where the response body is cut, or null to reset before forwarding. `code`: the HTTP/2
+   * error code (RFC 9113 §7) of the RST_STREAM, or of the GOAWAY with `connection`; HTTP/1.1 has
+   * only a TCP reset for either.
    */
-  | { readonly kind: 'reset'; readonly afterBytes: number | null; readonly code: number; readonly connection: boolean }
+  | { readonly kind: 'reset'; readonly after: CutPoint | null; readonly code: number; readonly connection: boolean }
   | { readonly kind: 'hang'; readonly durationMs: number | null }
   | { readonly kind: 'throttle'; readonly requestBps: number | null; readonly responseBps: number | null }
   /** `code`: the HTTP/2 error code of the RST_STREAM that ends the stream (HTTP/1.1 closes the connection). */
-  | { readonly kind: 'truncate'; readonly bytes: number; readonly code: number };
+  | { readonly kind: 'truncate'; readonly after: CutPoint; readonly code: number };
 
 export type FaultKindName = FaultAction['kind'] | 'delay';
 

@@ -28,7 +28,7 @@ describe('CLI error paths: one line, exit code 2, no stack trace', () => {
     expectOneLineError(await runCli(['serve', '--upstream', 'not a url']), /^faultline: --upstream: "not a url" is not a URL/);
   });
   it('non-http upstream', async () => {
-    expectOneLineError(await runCli(['serve', '--upstream', 'ftp://x']), /must be an http:\/\/ or https:\/\/ URL/);
+    expectOneLineError(await runCli(['serve', '--upstream', 'ftp://x']), /must be an http:\/\/, https:\/\/ or h2c:\/\/ URL/);
   });
   it('missing upstream', async () => {
     expectOneLineError(await runCli(['serve', '--listen', '127.0.0.1:0']), /^faultline: no upstream/);

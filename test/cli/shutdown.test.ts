@@ -7,6 +7,23 @@ import { cleanupAfterEach } from '../helpers/cleanup.js';
 const cleanups = cleanupAfterEach();
 
 describe('graceful shutdown of the spawned CLI', () => {
+  it('SIGTERM the moment the start line is out still exits 0 (the handlers are in before it is logged)', async () => {
+    for (let i = 0; i < 4; i++) {
+      const proxy = await serveCli([
+        'serve',
+        '--upstream',
+        'http://127.0.0.1:9',
+        '--listen',
+        '127.0.0.1:0',
+        '--admin',
+        '127.0.0.1:0',
+      ]);
+      cleanups.push(() => proxy.stop());
+      proxy.child.kill('SIGTERM');
+      expect(await proxy.exited).toBe(0);
+    }
+  });
+
   it('SIGTERM lets an in-flight slow request finish, then exits 0', async () => {
     const slow = http.createServer((req, res) => {
       req.resume();

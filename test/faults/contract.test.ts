@@ -67,6 +67,12 @@ rules:
   - name: replace
     match: { path: /upload/replaced/** }
     fault: { replaceStatus: 507, retryAfter: 60 }
+  - name: grpc-now
+    match: { path: /grpc/** }
+    fault: { grpc: { status: UNAVAILABLE, message: "down for 5% of calls" } }
+  - name: grpc-slow
+    match: { path: /grpc-slow/** }
+    fault: { delay: 300ms, grpc: RESOURCE_EXHAUSTED }
   - name: one-at-a-time
     match: { path: /limited }
     maxActive: 1
@@ -318,6 +324,36 @@ describe('replaceStatus', () => {
   });
 });
 
+describe('grpc', () => {
+  it('answers a gRPC status as a gRPC server does (HTTP 200, the status in the head, no body) without contacting the upstream', async () => {
+    const r = await request(`${proxy.url}/grpc/pkg.Svc/Get`, {
+      method: 'POST',
+      body: Buffer.from([0, 0, 0, 0, 1, 7]),
+      headers: { 'content-type': 'application/grpc+proto', 'x-request-id': 'req-g' },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toBe('application/grpc+proto');
+    expect(r.headers['grpc-status']).toBe('14');
+    expect(r.headers['grpc-message']).toBe('down for 5%25 of calls');
+    expect(r.headers['x-request-id']).toBe('req-g');
+    expect(r.headers['x-faultline-fault']).toBe('grpc-now');
+    expect(r.headers['content-length']).toBe('0');
+    expect(r.body.length).toBe(0);
+    expect(seen('/grpc/pkg.Svc/Get')).toBe(0);
+  });
+
+  it('after a delay, with no message when none is given', async () => {
+    const started = performance.now();
+    const r = await request(`${proxy.url}/grpc-slow/pkg.Svc/Get`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/grpc' },
+    });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    expect([r.status, r.headers['grpc-status'], r.headers['grpc-message']]).toEqual([200, '8', undefined]);
+    expect(seen('/grpc-slow/pkg.Svc/Get')).toBe(0);
+  });
+});
+
 describe('maxActive', () => {
   it('beyond N active faults of a rule, requests pass through', async () => {
     const first = request(`${proxy.url}/limited`);
@@ -346,6 +382,7 @@ describe('every fault kind', () => {
       ['/bytes/10000', 'GET'],
       ['/upload/replaced/leave', 'PUT'],
       ['/upload/slow/leave', 'PUT'],
+      ['/grpc-slow/leave', 'POST'],
     ];
     for (const [path, method] of paths) await abortAfter(path, 50, method);
     expect(await proxyIdle()).toBe(0);

@@ -57,6 +57,10 @@ describe.skipIf(!HAVE_OPENSSL)('HTTPS upstreams', () => {
         code: 'FAULTLINE_UPSTREAM_UNREACHABLE',
         detail: 'The TLS handshake with the upstream service failed.',
       });
+      // The same for a body-less request sent by node:http (src/proxy/bodyless-upstream.ts).
+      const bodyless = await request(`${proxy.url}/x`, { method: 'DELETE', headers: { 'content-length': '0' } });
+      expect(bodyless.status).toBe(502);
+      expect(JSON.parse(bodyless.text)).toMatchObject({ detail: 'The TLS handshake with the upstream service failed.' });
     } finally {
       await proxy.close();
     }
@@ -68,6 +72,9 @@ describe.skipIf(!HAVE_OPENSSL)('HTTPS upstreams', () => {
       const reply = await request(`${proxy.url}/x`);
       expect(reply.status).toBe(200);
       expect(reply.text).toBe(`tls ok ${new URL(url).host}`);
+      const bodyless = await request(`${proxy.url}/x`, { method: 'DELETE', headers: { 'content-length': '0' } });
+      expect(bodyless.status).toBe(200);
+      expect(bodyless.text).toBe(`tls ok ${new URL(url).host}`);
     } finally {
       await proxy.close();
     }

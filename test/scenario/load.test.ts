@@ -40,6 +40,12 @@ describe('compiling faults', () => {
         '  - name: t\n    fault: { throttle: 64KiB/s }\n',
         '  - name: u\n    fault: { delay: 250ms, truncate: 10 }\n',
         '  - name: p\n    fault: { delay: 1s }\n',
+        '  - name: g\n    fault: { grpc: { status: resource_exhausted, message: "quota exceeded", details: "CAg=" } }\n',
+        '  - name: g2\n    fault: { delay: 1s, grpc: 14 }\n',
+        '  - name: rg\n    fault: { replaceStatus: { grpc: UNAVAILABLE } }\n',
+        '  - name: tm\n    fault: { truncate: { afterMessages: 3 } }\n',
+        '  - name: tb\n    fault: { truncate: { bytes: 2KiB } }\n',
+        '  - name: re\n    fault: { reset: { afterEvents: 2 } }\n',
       ].join(''),
     );
     const fault = (n: string): unknown => set.byName.get(n)?.fault;
@@ -70,7 +76,7 @@ describe('compiling faults', () => {
     expect(fault('r')).toEqual({
       delay: null,
       kind: 'reset',
-      action: { kind: 'reset', afterBytes: 1024, code: 2, connection: false },
+      action: { kind: 'reset', after: { unit: 'bytes', count: 1024 }, code: 2, connection: false },
     });
     expect(fault('h')).toEqual({ delay: null, kind: 'hang', action: { kind: 'hang', durationMs: null } });
     expect(fault('t')).toEqual({
@@ -81,9 +87,39 @@ describe('compiling faults', () => {
     expect(fault('u')).toEqual({
       delay: { minMs: 250, maxMs: 250, phase: 'request' },
       kind: 'truncate',
-      action: { kind: 'truncate', bytes: 10, code: 2 },
+      action: { kind: 'truncate', after: { unit: 'bytes', count: 10 }, code: 2 },
     });
     expect(fault('p')).toEqual({ delay: { minMs: 1000, maxMs: 1000, phase: 'request' }, kind: 'delay', action: null });
+    expect(fault('g')).toEqual({
+      delay: null,
+      kind: 'grpc',
+      action: { kind: 'grpc', grpcStatus: 8, message: 'quota exceeded', details: 'CAg=' },
+    });
+    expect(fault('g2')).toEqual({
+      delay: { minMs: 1000, maxMs: 1000, phase: 'request' },
+      kind: 'grpc',
+      action: { kind: 'grpc', grpcStatus: 14, message: null, details: null },
+    });
+    expect(fault('rg')).toEqual({
+      delay: null,
+      kind: 'replaceStatus',
+      action: { kind: 'replaceStatus', grpcStatus: 14, message: null, details: null },
+    });
+    expect(fault('tm')).toEqual({
+      delay: null,
+      kind: 'truncate',
+      action: { kind: 'truncate', after: { unit: 'messages', count: 3 }, code: 2 },
+    });
+    expect(fault('tb')).toEqual({
+      delay: null,
+      kind: 'truncate',
+      action: { kind: 'truncate', after: { unit: 'bytes', count: 2048 }, code: 2 },
+    });
+    expect(fault('re')).toEqual({
+      delay: null,
+      kind: 'reset',
+      action: { kind: 'reset', after: { unit: 'events', count: 2 }, code: 2, connection: false },
+    });
   });
 
   it('compiles the HTTP/2 options of reset and truncate: an error code by name (any case) or number, and connection', () => {
@@ -94,14 +130,20 @@ describe('compiling faults', () => {
         '  - name: c\n    fault: { reset: { afterBytes: 1KiB, code: 0 } }\n',
         '  - name: d\n    fault: { truncate: { bytes: 10, code: REFUSED_STREAM } }\n',
         '  - name: e\n    fault: { reset: { connection: true } }\n',
+        '  - name: f\n    fault: { reset: { afterMessages: 2, code: CANCEL } }\n',
+        '  - name: g\n    fault: { reset: { afterEvents: 2, connection: true } }\n',
+        '  - name: h\n    fault: { truncate: { afterEvents: 1, code: CANCEL } }\n',
       ].join(''),
     );
     const action = (n: string): unknown => set.byName.get(n)?.fault.action;
-    expect(action('a')).toEqual({ kind: 'reset', afterBytes: null, code: 8, connection: false });
-    expect(action('b')).toEqual({ kind: 'reset', afterBytes: null, code: 11, connection: true });
-    expect(action('c')).toEqual({ kind: 'reset', afterBytes: 1024, code: 0, connection: false });
-    expect(action('d')).toEqual({ kind: 'truncate', bytes: 10, code: 7 });
-    expect(action('e')).toEqual({ kind: 'reset', afterBytes: null, code: 2, connection: true });
+    expect(action('a')).toEqual({ kind: 'reset', after: null, code: 8, connection: false });
+    expect(action('b')).toEqual({ kind: 'reset', after: null, code: 11, connection: true });
+    expect(action('c')).toEqual({ kind: 'reset', after: { unit: 'bytes', count: 1024 }, code: 0, connection: false });
+    expect(action('d')).toEqual({ kind: 'truncate', after: { unit: 'bytes', count: 10 }, code: 7 });
+    expect(action('e')).toEqual({ kind: 'reset', after: null, code: 2, connection: true });
+    expect(action('f')).toEqual({ kind: 'reset', after: { unit: 'messages', count: 2 }, code: 8, connection: false });
+    expect(action('g')).toEqual({ kind: 'reset', after: { unit: 'events', count: 2 }, code: 2, connection: true });
+    expect(action('h')).toEqual({ kind: 'truncate', after: { unit: 'events', count: 1 }, code: 8 });
   });
 
   it('refuses an unknown HTTP/2 error code at file:line:column, with a did-you-mean for a near miss', async () => {

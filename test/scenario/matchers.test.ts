@@ -29,6 +29,19 @@ describe('match', () => {
     expect(matches('{ method: [PUT, POST] }', 'GET', '/')).toBe(false);
   });
 
+  it('matches a gRPC service and method as the path gRPC gives the call', () => {
+    const get = '{ grpc: { service: pkg.v1.Files, method: Get } }';
+    expect(matches(get, 'POST', '/pkg.v1.Files/Get')).toBe(true);
+    expect(matches(get, 'POST', '/pkg.v1.Files/GetAll')).toBe(false);
+    expect(matches(get, 'POST', '/pkg.v1.Files/get')).toBe(false);
+    expect(matches(get, 'POST', '/pkg.v1.FilesX/Get')).toBe(false);
+    const any = '{ grpc: { service: pkg.v1.Files }, headers: { content-type: /^application\\/grpc/ } }';
+    expect(matches(any, 'POST', '/pkg.v1.Files/Put', '', { 'content-type': 'application/grpc+proto' })).toBe(true);
+    expect(matches(any, 'POST', '/pkg.v1.Files/Put/extra', '', { 'content-type': 'application/grpc' })).toBe(false);
+    expect(matches(any, 'POST', '/pkg.v1.Other/Put', '', { 'content-type': 'application/grpc' })).toBe(false);
+    expect(matches(any, 'POST', '/pkg.v1.Files/Put', '', { 'content-type': 'application/json' })).toBe(false);
+  });
+
   it('compares an exact path as a string', () => {
     expect(matches('{ path: /echo }', 'GET', '/echo')).toBe(true);
     expect(matches('{ path: /echo }', 'GET', '/echo/')).toBe(false);
