@@ -10,6 +10,7 @@ import type { ProxyEvents } from '../proxy/events.js';
 import type { ProxyContext, RuleSetRef } from '../proxy/context.js';
 import { createProxyServer, drain } from '../proxy/server.js';
 import { createUpstream } from '../proxy/upstream.js';
+import { warmUpResponseParser } from '../proxy/parser-warmup.js';
 import { emptyRuleSet } from '../scenario/empty.js';
 import type { RuleSet } from '../scenario/types.js';
 import { watchScenarios } from '../scenario/watch.js';
@@ -122,6 +123,8 @@ export async function startFaultline(settings: Settings, options: StartOptions):
   };
   const compileRequest = async (text: string): Promise<RuleSet> =>
     (await loader()).compileRuleSetFromText(text, '<request>', { ...loadOptions, previous: rules.current });
+  // undici's HTTP/1.1 parser pays its one-time optimizing compile now, not during the first transfers.
+  if (settings.upstreamHttp2 !== 'h2c') await warmUpResponseParser();
   const upstream = createUpstream(settings.upstream, {
     timeoutMs: settings.upstreamTimeoutMs,
     insecure: settings.upstreamInsecure,
