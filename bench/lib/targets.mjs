@@ -62,6 +62,8 @@ export function targetList(tools, { main = FAULTLINE_MAIN, compareMain = null } 
     async ({ upstream, cpu, nodeFlags = [] }) => {
       const [port, admin] = [await freePort(), await freePort()];
       const args = [
+        // How faultline's bin runs it (the shebang of src/cli/main.ts).
+        '--no-memory-reducer',
         ...nodeFlags,
         entry,
         'serve',

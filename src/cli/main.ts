@@ -1,4 +1,9 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --no-memory-reducer
+// --no-memory-reducer: V8's memory reducer shrinks the heap once the process goes idle, and after
+// that 64 KiB responses cost 1.3-1.6x the CPU for many seconds (bench/idle.mjs; docs/performance.md,
+// "After an idle spell"). It only acts at idle, so the peak is unchanged; memory freed by a burst
+// is no longer handed back while idle. v8.setFlagsFromString cannot do it: the reducer is set up
+// with the heap, before any code runs.
 import { readFileSync } from 'node:fs';
 import { FaultlineError, ScenarioError, formatProblem } from '../errors.js';
 import { silenceHttpProxyDeprecation } from '../log/deprecations.js';
