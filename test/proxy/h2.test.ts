@@ -6,6 +6,7 @@ import { cleanupAfterEach } from '../helpers/cleanup.js';
 import { startProxy, type Running } from '../helpers/faultline.js';
 import { closeServer, listenOn } from '../helpers/http.js';
 import { CURL, requires } from '../helpers/requires.js';
+import { h2Connect, h2Send, type StreamResult } from '../helpers/h2.js';
 
 /*
  * HTTP/2 on the proxy listener, over real sockets: h2c with prior knowledge on the plain
@@ -74,47 +75,21 @@ async function proxyFor(up: string, tls: boolean): Promise<Running> {
   return proxy;
 }
 
-interface StreamResult {
-  status: number | null;
-  headers: http2.IncomingHttpHeaders;
-  body: Buffer;
-  /** The RST_STREAM code the server ended the stream with (0: a clean END_STREAM). */
-  rstCode: number;
-  ended: boolean;
-}
-
 function connect(proxy: Running, tls: boolean): http2.ClientHttp2Session {
-  const session = tls
-    ? http2.connect(`https://127.0.0.1:${proxy.port}`, { rejectUnauthorized: false })
-    : http2.connect(`http://127.0.0.1:${proxy.port}`);
-  session.on('error', () => undefined);
+  const session = h2Connect(proxy.port, tls);
   cleanups.push(async () => session.destroy());
   return session;
 }
 
 function send(session: http2.ClientHttp2Session, path: string, method = 'GET', body?: Buffer): Promise<StreamResult> {
-  return new Promise((resolve) => {
-    const stream = session.request({ ':path': path, ':method': method });
-    const result: StreamResult = { status: null, headers: {}, body: Buffer.alloc(0), rstCode: 0, ended: false };
-    const chunks: Buffer[] = [];
-    stream.on('response', (headers) => {
-      result.status = Number(headers[':status']);
-      result.headers = headers;
-    });
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => (result.ended = true));
-    stream.on('error', () => undefined);
-    stream.on('close', () => {
-      result.body = Buffer.concat(chunks);
-      result.rstCode = stream.rstCode ?? 0;
-      resolve(result);
-    });
-    if (body === undefined) stream.end();
-    else {
-      // Two DATA frames and no Content-Length: an HTTP/2 body needs none.
+  if (body === undefined) return h2Send(session, path, { method });
+  // Two DATA frames and no Content-Length: an HTTP/2 body needs none.
+  return h2Send(session, path, {
+    method,
+    write: (stream) => {
       stream.write(body.subarray(0, 10));
       stream.end(body.subarray(10));
-    }
+    },
   });
 }
 
