@@ -7,10 +7,10 @@ import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
-import { undiciReframes } from './bodyless-upstream.js';
 import { hasBody } from './framing.js';
 import { writeH2Head } from './h2-head.js';
-import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders, type KeptFields } from './headers.js';
+import { needsNodeHttp, type NodeUpstream, type ResponseHandler } from './node-upstream.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
 
@@ -30,16 +30,19 @@ export interface Forwarding {
  * the way back: hold or replace the response head, cut or reset after N body bytes, pace the body.
  *
  * Framing passes as received: a request without a body is dispatched without one (no framing
- * added; the few undici would reframe go through bodyless-upstream.ts), a Content-Length body
- * keeps its length, a chunked body stays chunked; the response keeps its Content-Length or is
- * chunked, and its trailers are relayed.
+ * added), a Content-Length body keeps its length, a chunked body stays chunked; the response keeps
+ * its Content-Length or is chunked, and its trailers are relayed. The HTTP/1.1 requests undici
+ * cannot send as received go through node:http instead (node-upstream.ts, same callbacks): the
+ * few body-less ones it would reframe, chunked ones (their trailers), and `Expect: 100-continue`
+ * ones, whose `100 Continue` is then the upstream's: relayed when it comes; a final status instead
+ * is relayed with `Connection: close` (the client's body was never read).
  *
  * Failures follow the headers-sent rule: before our response head, a coded problem+json (502/504);
  * after it, the client connection is destroyed. A client that leaves aborts the upstream request
  * once; an idle keep-alive socket the upstream closed under us is retried once, only for a
  * body-less GET/HEAD/OPTIONS whose client still waits and which got no response yet.
  */
-export class UpstreamCall implements Dispatcher.DispatchHandler {
+export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler {
   private readonly ctx: ProxyContext;
   private readonly ex: Exchange;
   private readonly plan: Plan;
@@ -59,6 +62,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   /** The response to the client is over (cut, or ended): nothing more is written. */
   private closed = false;
   private retried = false;
+  /** Which client fields go upstream; anything but `none`: the request goes through node:http. */
+  private kept: KeptFields = 'none';
+  /** The upstream answered an `Expect: 100-continue` request with a final status before its body. */
+  private expectRefused = false;
   private waitingDrain = false;
   private pacing = false;
   private pendingTrailers: readonly (Buffer | string)[] | null = null;
@@ -80,11 +87,14 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   start(): void {
     const ex = this.ex;
     ex.upstreamStartHr = performance.now();
-    if (ex.expectContinue) {
+    const req = ex.req;
+    const upstream = this.ctx.upstream;
+    if (upstream.node !== null && needsNodeHttp(req, ex.expectContinue, upstream.http2 === 'off'))
+      this.kept = ex.expectContinue ? 'expect' : 'framing';
+    else if (ex.expectContinue) {
       ex.expectContinue = false;
       ex.res.writeContinue();
     }
-    const req = ex.req;
     if (hasBody(req) && !req.readableEnded)
       this.body = new RequestBody(ex, this.forwarding.meter, this.plan.request, (overrun) => this.onOverrun(overrun));
     ex.whenDone(() => this.release());
@@ -102,10 +112,19 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       ex.id,
       this.forwarding.skipHeader,
       upstream.http2 !== 'off',
+      this.kept,
     );
-    if (this.body === null && upstream.bodyless !== null && undiciReframes(ex.req))
-      upstream.bodyless.dispatch({ path, method: ex.method, headers }, this);
+    if (this.kept !== 'none')
+      (upstream.node as NodeUpstream).dispatch({ path, method: ex.method, headers, body: this.body, client: ex.req }, this);
     else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
+  }
+
+  /** The upstream's `100 Continue` to an `Expect: 100-continue` request (node:http): relayed, once. */
+  onContinue(): void {
+    const ex = this.ex;
+    if (!ex.expectContinue || ex.done || this.abandoned || ex.res.headersSent) return;
+    ex.expectContinue = false;
+    ex.res.writeContinue();
   }
 
   onConnect(abort: () => void): void {
@@ -122,6 +141,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (ex.done) {
       this.abandon();
       return false;
+    }
+    if (ex.expectContinue && this.kept === 'expect' && !ex.req.readableEnded) {
+      // A final status instead of `100 Continue`: the upstream does not want the body. None more
+      // goes up, and the client's connection closes after the response (its body may still come).
+      this.expectRefused = true;
+      this.body?.detach();
     }
     this.forwarding.meter?.head(statusCode);
     const plan = this.plan;
@@ -148,6 +173,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private relayHead(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {
     const ex = this.ex;
     const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, this.ctx.upstream.locationBase, ex.req);
+    if (this.expectRefused) headers.push('Connection', 'close');
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
     if (ex.wire.protocol === 'h2') writeH2Head(ex.res, statusCode, headers);
     else ex.res.writeHead(statusCode, statusText, headers);
@@ -183,6 +209,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onComplete(trailers: string[] | null): void {
     this.complete = true;
+    if (this.kept !== 'none' && this.body !== null && !this.ex.req.readableEnded) {
+      // The upstream answered before the whole body went up (node:http closed that connection):
+      // the rest is the client connection's business (read and dropped by Node, or closed).
+      this.body.detach();
+      this.ex.req.resume();
+    }
     if (this.discard || this.closed) return;
     if (this.pacing) this.pendingTrailers = trailers ?? [];
     else this.endResponse(trailers ?? []);

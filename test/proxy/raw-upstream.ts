@@ -13,6 +13,26 @@ export interface RawRequest {
   body: Buffer;
   /** Trailer fields of a chunked body. */
   trailers: [string, string][];
+  /** The request exactly as it arrived: head, framing and body bytes. */
+  raw: Buffer;
+}
+
+export interface RawUpstreamOptions {
+  /**
+   * What to do with a head carrying `Expect: 100-continue`: nothing (the default, like a server that
+   * ignores it), `continue` (write `100 Continue`, then read the body), or `{ refuse }`: write these
+   * raw response bytes at once, without reading the body, and close the connection (the request is
+   * recorded without a body; bytes that still arrive are counted in `afterRefusal`).
+   */
+  readonly expect?: 'continue' | { readonly refuse: string };
+}
+
+export interface RawUpstream {
+  url: string;
+  seen: RawRequest[];
+  /** Bytes that arrived on connections after their request was refused. */
+  afterRefusal(): number;
+  close(): Promise<void>;
 }
 
 /**
@@ -20,17 +40,44 @@ export interface RawRequest {
  * arrived: no framing added or removed by a library) and answers `200` with `ok`. Keep-alive:
  * several requests per connection are parsed in order.
  */
-export async function rawUpstream(): Promise<{ url: string; seen: RawRequest[]; close(): Promise<void> }> {
+export async function rawUpstream(options: RawUpstreamOptions = {}): Promise<RawUpstream> {
   const seen: RawRequest[] = [];
+  let afterRefusal = 0;
   const server = net.createServer((socket) => {
     let buffer = Buffer.alloc(0);
+    /** `100 Continue` was written for the head at the start of the buffer. */
+    let continued = false;
+    let refused = false;
     socket.on('error', () => {});
     socket.on('data', (chunk: Buffer) => {
+      if (refused) {
+        afterRefusal += chunk.length;
+        return;
+      }
       buffer = Buffer.concat([buffer, chunk]);
       for (let i = 0; i < 100; i++) {
+        const expect = options.expect;
+        const headEnd = buffer.indexOf('\r\n\r\n');
+        if (expect !== undefined && !continued && headEnd !== -1 && EXPECT.test(buffer.subarray(0, headEnd).toString('latin1'))) {
+          if (expect === 'continue') {
+            continued = true;
+            socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+          } else {
+            refused = true;
+            const head = buffer.subarray(0, headEnd + 4);
+            afterRefusal += buffer.length - head.length;
+            const { line, headers } = parseHead(head.subarray(0, headEnd));
+            const te = headers.some(([n]) => n.toLowerCase() === 'transfer-encoding');
+            const framing = te ? 'chunked' : headers.some(([n]) => n.toLowerCase() === 'content-length') ? 'length' : 'none';
+            seen.push({ line, headers, framing, body: Buffer.alloc(0), trailers: [], raw: head });
+            socket.end(expect.refuse);
+            return;
+          }
+        }
         const parsed = parseOne(buffer);
         if (parsed === null) return;
         buffer = buffer.subarray(parsed.used);
+        continued = false;
         seen.push(parsed.request);
         const head = parsed.request.line.startsWith('HEAD ');
         socket.write(`HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Seen: ${seen.length}\r\n\r\n${head ? '' : 'ok'}`);
@@ -38,18 +85,25 @@ export async function rawUpstream(): Promise<{ url: string; seen: RawRequest[]; 
     });
   });
   const port = await listenOn(server);
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => closeServer(server) };
+  return { url: `http://127.0.0.1:${port}`, seen, afterRefusal: () => afterRefusal, close: () => closeServer(server) };
 }
 
-function parseOne(buf: Buffer): { request: RawRequest; used: number } | null {
-  const end = buf.indexOf('\r\n\r\n');
-  if (end === -1) return null;
-  const lines = buf.subarray(0, end).toString('latin1').split('\r\n');
+const EXPECT = /\r\nexpect:[ \t]*100-continue[ \t]*(?:\r\n|$)/i;
+
+function parseHead(head: Buffer): { line: string; headers: [string, string][] } {
+  const lines = head.toString('latin1').split('\r\n');
   const line = lines.shift() ?? '';
   const headers = lines.map((l): [string, string] => {
     const colon = l.indexOf(':');
     return [l.slice(0, colon), l.slice(colon + 1).trim()];
   });
+  return { line, headers };
+}
+
+function parseOne(buf: Buffer): { request: RawRequest; used: number } | null {
+  const end = buf.indexOf('\r\n\r\n');
+  if (end === -1) return null;
+  const { line, headers } = parseHead(buf.subarray(0, end));
   const find = (name: string): string | undefined => headers.find(([n]) => n.toLowerCase() === name)?.[1];
   let pos = end + 4;
   const te = find('transfer-encoding');
@@ -72,7 +126,8 @@ function parseOne(buf: Buffer): { request: RawRequest; used: number } | null {
           const colon = t.indexOf(':');
           trailers.push([t.slice(0, colon), t.slice(colon + 1).trim()]);
         }
-        return { request: { line, headers, framing: 'chunked', body: Buffer.concat(parts), trailers }, used: pos };
+        const raw = buf.subarray(0, pos);
+        return { request: { line, headers, framing: 'chunked', body: Buffer.concat(parts), trailers, raw }, used: pos };
       }
       if (buf.length < pos + size + 2) return null;
       parts.push(buf.subarray(pos, pos + size));
@@ -83,7 +138,11 @@ function parseOne(buf: Buffer): { request: RawRequest; used: number } | null {
   if (cl !== undefined) {
     const n = Number(cl);
     if (buf.length < pos + n) return null;
-    return { request: { line, headers, framing: 'length', body: buf.subarray(pos, pos + n), trailers: [] }, used: pos + n };
+    const raw = buf.subarray(0, pos + n);
+    return { request: { line, headers, framing: 'length', body: buf.subarray(pos, pos + n), trailers: [], raw }, used: pos + n };
   }
-  return { request: { line, headers, framing: 'none', body: Buffer.alloc(0), trailers: [] }, used: pos };
+  return {
+    request: { line, headers, framing: 'none', body: Buffer.alloc(0), trailers: [], raw: buf.subarray(0, pos) },
+    used: pos,
+  };
 }
