@@ -32,6 +32,8 @@ export interface RawUpstream {
   seen: RawRequest[];
   /** Bytes that arrived on connections after their request was refused. */
   afterRefusal(): number;
+  /** Connections accepted so far. */
+  connections(): number;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,9 @@ export interface RawUpstream {
 export async function rawUpstream(options: RawUpstreamOptions = {}): Promise<RawUpstream> {
   const seen: RawRequest[] = [];
   let afterRefusal = 0;
+  let connections = 0;
   const server = net.createServer((socket) => {
+    connections++;
     let buffer = Buffer.alloc(0);
     /** `100 Continue` was written for the head at the start of the buffer. */
     let continued = false;
@@ -85,7 +89,13 @@ export async function rawUpstream(options: RawUpstreamOptions = {}): Promise<Raw
     });
   });
   const port = await listenOn(server);
-  return { url: `http://127.0.0.1:${port}`, seen, afterRefusal: () => afterRefusal, close: () => closeServer(server) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    afterRefusal: () => afterRefusal,
+    connections: () => connections,
+    close: () => closeServer(server),
+  };
 }
 
 const EXPECT = /\r\nexpect:[ \t]*100-continue[ \t]*(?:\r\n|$)/i;
