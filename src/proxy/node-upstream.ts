@@ -116,7 +116,12 @@ export class NodeUpstream {
       settled = true;
       handler.onError(err);
     };
-    handler.onConnect((reason?: Error) => req.destroy(reason ?? abortError()));
+    let response: http.IncomingMessage | null = null;
+    handler.onConnect((reason?: Error) => {
+      // A response read to its end (its 'end' may still be queued) has nothing left to abandon;
+      // destroying now would reach a socket already handed back to the agent.
+      if (response === null || !response.complete) req.destroy(reason ?? abortError());
+    });
     const timeoutMs = this.timeoutMs;
     if (timeoutMs > 0) {
       req.setTimeout(timeoutMs);
@@ -130,6 +135,7 @@ export class NodeUpstream {
     });
     req.on('response', (res: http.IncomingMessage) => {
       headSeen = true;
+      response = res;
       // Waiting for the client (backpressure, a held head) is not the upstream being late.
       const pause = (): void => {
         if (timeoutMs > 0) req.setTimeout(0);
