@@ -229,6 +229,24 @@ rules:
     expect(aborted).toBe(1);
   });
 
+  it('an upstream that does not answer in time gets 504, one that resets before its head 502 (coded as on undici)', async () => {
+    const server = net.createServer((socket) => {
+      socket.on('error', () => {});
+      socket.on('data', (c: Buffer) => {
+        if (c.toString('latin1').includes('PUT /reset ')) socket.resetAndDestroy();
+      });
+    });
+    const port = await listenOn(server);
+    cleanups.push(() => closeServer(server));
+    const proxy = await proxyFor(`http://127.0.0.1:${port}`, { flags: { upstreamTimeout: '300ms' } });
+    const silent = await rawExchange(proxy.port, upload('/silent'));
+    expect(silent.data).toMatch(/^HTTP\/1\.1 504 /);
+    expect(silent.data).toContain('"code":"FAULTLINE_UPSTREAM_TIMEOUT"');
+    const reset = await rawExchange(proxy.port, upload('/reset'));
+    expect(reset.data).toMatch(/^HTTP\/1\.1 502 /);
+    expect(reset.data).toContain('"code":"FAULTLINE_UPSTREAM_RESET"');
+  });
+
   it('an unreachable upstream gets 502 problem+json, and the client connection stays usable', async () => {
     const server = net.createServer();
     const port = await listenOn(server);
