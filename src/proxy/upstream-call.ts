@@ -7,6 +7,7 @@ import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
+import type { ProxyResponse } from './messages.js';
 import { undiciReframes } from './bodyless-upstream.js';
 import { hasBody } from './framing.js';
 import { writeH2Head } from './h2-head.js';
@@ -155,7 +156,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.discard) return true;
+    // undici hands over empty chunks at read boundaries: each would be an empty write(2).
+    if (this.discard || chunk.length === 0) return true;
     if (this.closed || this.ex.done) return false;
     const shape = this.plan.response;
     if (shape === null) return this.write(chunk);
@@ -192,6 +194,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.closed = true;
     const res = this.ex.res;
     if (trailers.length > 0) res.addTrailers(clientTrailers(trailers, this.ex.wire.protocol === 'h2'));
+    else if (this.ex.wire.protocol !== 'h2') flushCorked(res);
     res.end();
   }
 
@@ -276,6 +279,17 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     if (!this.complete && !(this.discard && this.ex.answered)) this.abandon();
     this.forwarding.meter?.end(this.overran);
   }
+}
+
+/**
+ * Send the body bytes Node's HTTP/1.1 response holds back (it corks the socket on every write until
+ * the next tick) before `end()`: otherwise `end()` adds an empty string to them and they go out in a
+ * writev(2) of buffers and strings, Node's slow path, where a write(2) of the last chunk is enough
+ * and `end()` writes nothing. The uncork Node has queued finds the socket uncorked and does nothing.
+ */
+function flushCorked(res: ProxyResponse): void {
+  const socket = res.socket;
+  if (socket !== null && socket.writableCorked === 1) socket.uncork();
 }
 
 const FAILURE_CODES: Record<UpstreamFailure, ErrorCode> = {

@@ -1,3 +1,4 @@
+import type { Pool } from 'undici';
 import PoolClass from 'undici/lib/dispatcher/pool.js';
 import type { UpstreamHttp2 } from '../config/settings.js';
 import { BodylessUpstream } from './bodyless-upstream.js';
@@ -27,6 +28,9 @@ export interface Upstream {
 }
 
 const KEEP_ALIVE_MS = 4_000;
+
+/** Passed on to net.connect (undici's types do not list the stream option). */
+const PLAIN_SOCKET = { highWaterMark: 128 * 1024 } as Pool.Options['connect'];
 
 export function createUpstream(url: URL, options: { timeoutMs: number; insecure: boolean; http2: UpstreamHttp2 }): Upstream {
   const http1 = options.http2 === 'h2c' ? null : http1Pool(url, options);
@@ -66,6 +70,9 @@ function http1Pool(url: URL, options: { timeoutMs: number; insecure: boolean }):
     // A connection (TCP and TLS handshake) that does not open within the upstream timeout (undici's
     // default is 10 s, whatever --upstream-timeout says): 502.
     connectTimeout: options.timeoutMs > 0 ? Math.min(options.timeoutMs, 10_000) : 10_000,
-    connect: url.protocol === 'https:' ? { rejectUnauthorized: !options.insecure } : {},
+    // A plain socket's read buffer holds two 64 KiB reads before it stops reading: at undici's 64 KiB
+    // a 64 KiB response body stopped and restarted reading (two epoll_ctl calls) on every request.
+    // TLS sockets keep undici's 16 KiB (a TLS record is at most that).
+    connect: url.protocol === 'https:' ? { rejectUnauthorized: !options.insecure } : PLAIN_SOCKET,
   });
 }
