@@ -8,10 +8,10 @@ import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
 import type { ProxyResponse } from './messages.js';
-import { undiciReframes } from './bodyless-upstream.js';
 import { hasBody } from './framing.js';
 import { writeH2Head } from './h2-head.js';
 import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
+import { needsNodeHttp } from './node-upstream.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
 
@@ -31,9 +31,10 @@ export interface Forwarding {
  * the way back: hold or replace the response head, cut or reset after N body bytes, pace the body.
  *
  * Framing passes as received: a request without a body is dispatched without one (no framing
- * added; the few undici would reframe go through bodyless-upstream.ts), a Content-Length body
- * keeps its length, a chunked body stays chunked; the response keeps its Content-Length or is
- * chunked, and its trailers are relayed.
+ * added), a Content-Length body keeps its length, a chunked body stays chunked with its
+ * trailers, `Expect: 100-continue` goes to the upstream and its `100 Continue` comes back (the
+ * requests undici cannot carry so go through node-upstream.ts); the response keeps its
+ * Content-Length or is chunked, and its trailers are relayed.
  *
  * Failures follow the headers-sent rule: before our response head, a coded problem+json (502/504);
  * after it, the client connection is destroyed. A client that leaves aborts the upstream request
@@ -46,6 +47,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private readonly plan: Plan;
   private readonly forwarding: Forwarding;
   private body: RequestBody | null = null;
+  /** The request goes through node-upstream.ts, not undici (set at start). */
+  private viaNode = false;
   private abortUpstream: (() => void) | null = null;
   private resumeUpstream: (() => void) | null = null;
   /** We gave up on the upstream request on purpose: its errors are ours, not the upstream's. */
@@ -81,11 +84,13 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   start(): void {
     const ex = this.ex;
     ex.upstreamStartHr = performance.now();
-    if (ex.expectContinue) {
+    const req = ex.req;
+    this.viaNode = this.ctx.upstream.node !== null && needsNodeHttp(req, ex.expectContinue);
+    // undici does not send `Expect`: the client gets its `100 Continue` from us.
+    if (ex.expectContinue && !this.viaNode) {
       ex.expectContinue = false;
       ex.res.writeContinue();
     }
-    const req = ex.req;
     if (hasBody(req) && !req.readableEnded)
       this.body = new RequestBody(ex, this.forwarding.meter, this.plan.request, (overrun) => this.onOverrun(overrun));
     ex.whenDone(() => this.release());
@@ -103,10 +108,20 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       ex.id,
       this.forwarding.skipHeader,
       upstream.http2 !== 'off',
+      this.viaNode,
     );
-    if (this.body === null && upstream.bodyless !== null && undiciReframes(ex.req))
-      upstream.bodyless.dispatch({ path, method: ex.method, headers }, this);
-    else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
+    if (this.viaNode && upstream.node !== null) {
+      const req = ex.req;
+      upstream.node.dispatch({ path, method: ex.method, headers, body: this.body, trailers: () => req.rawTrailers }, this);
+    } else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
+  }
+
+  /** The upstream's `100 Continue` (node-upstream.ts): the client may send its body now. */
+  onContinue(): void {
+    const ex = this.ex;
+    if (!ex.expectContinue || ex.done || ex.res.headersSent) return;
+    ex.expectContinue = false;
+    ex.res.writeContinue();
   }
 
   onConnect(abort: () => void): void {
@@ -149,6 +164,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private relayHead(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {
     const ex = this.ex;
     const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, this.ctx.upstream.locationBase, ex.req);
+    // The upstream answered an `Expect: 100-continue` request without `100 Continue`: the client
+    // holds its body back (RFC 9110 §10.1.1), so this connection cannot carry another request.
+    if (ex.expectContinue && ex.wire.connectionHeaders) headers.push('Connection', 'close');
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
     if (ex.wire.protocol === 'h2') writeH2Head(ex.res, statusCode, headers);
     else ex.res.writeHead(statusCode, statusText, headers);

@@ -1,9 +1,9 @@
 import type { Pool } from 'undici';
 import PoolClass from 'undici/lib/dispatcher/pool.js';
 import type { UpstreamHttp2 } from '../config/settings.js';
-import { BodylessUpstream } from './bodyless-upstream.js';
 import { H2Upstream, type UpstreamDispatcher } from './h2-upstream.js';
 import { locationBase, type LocationBase } from './location.js';
+import { NodeUpstream } from './node-upstream.js';
 
 /** The one service behind the proxy, resolved once at start-up, with its connection pool. */
 export interface Upstream {
@@ -14,10 +14,11 @@ export interface Upstream {
   /** Keep-alive connections to the upstream: undici's Pool for HTTP/1.1, HTTP/2 sessions (h2-upstream.ts). */
   readonly pool: UpstreamDispatcher;
   /**
-   * The body-less HTTP/1.1 requests undici would frame differently go through node:http
-   * (bodyless-upstream.ts); null for an h2c upstream, where framing is the stream's.
+   * The HTTP/1.1 requests undici cannot carry exactly (a body-less one it would frame differently,
+   * a chunked body with its trailers, `Expect: 100-continue`) go through node:http
+   * (node-upstream.ts); null for an h2c upstream, where framing is the stream's.
    */
-  readonly bodyless: BodylessUpstream | null;
+  readonly node: NodeUpstream | null;
   /** The `Host` header sent upstream (like nginx's default `$proxy_host`); `:authority` over HTTP/2. */
   readonly hostHeader: string;
   /** Path prefix of the upstream URL without its trailing slash, '' for none. */
@@ -34,7 +35,7 @@ const PLAIN_SOCKET = { highWaterMark: 128 * 1024 } as Pool.Options['connect'];
 
 export function createUpstream(url: URL, options: { timeoutMs: number; insecure: boolean; http2: UpstreamHttp2 }): Upstream {
   const http1 = options.http2 === 'h2c' ? null : http1Pool(url, options);
-  const bodyless = options.http2 === 'h2c' ? null : new BodylessUpstream(url, { ...options, keepAliveMs: KEEP_ALIVE_MS });
+  const node = options.http2 === 'h2c' ? null : new NodeUpstream(url, { ...options, keepAliveMs: KEEP_ALIVE_MS });
   const pool =
     options.http2 === 'off' && http1 !== null
       ? http1
@@ -47,11 +48,11 @@ export function createUpstream(url: URL, options: { timeoutMs: number; insecure:
     url,
     http2: options.http2,
     pool,
-    bodyless,
+    node,
     hostHeader: url.host,
     basePath: url.pathname.replace(/\/+$/, ''),
     close: () => {
-      bodyless?.close();
+      node?.close();
       return pool.destroy();
     },
     locationBase: locationBase(url),

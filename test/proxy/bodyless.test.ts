@@ -8,7 +8,7 @@ import { cleanupAfterEach } from '../helpers/cleanup.js';
 /*
  * The body-less requests undici would reframe (a PUT/POST/PATCH/QUERY/PROPFIND/PROPPATCH without
  * Content-Length, another method with `Content-Length: 0`) are sent by node:http
- * (src/proxy/bodyless-upstream.ts) but take the same hot path: the same plans, failures and aborts.
+ * (src/proxy/node-upstream.ts) but take the same hot path: the same plans, failures and aborts.
  */
 const cleanups = cleanupAfterEach();
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

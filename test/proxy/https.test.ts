@@ -57,7 +57,7 @@ describe.skipIf(!HAVE_OPENSSL)('HTTPS upstreams', () => {
         code: 'FAULTLINE_UPSTREAM_UNREACHABLE',
         detail: 'The TLS handshake with the upstream service failed.',
       });
-      // The same for a body-less request sent by node:http (src/proxy/bodyless-upstream.ts).
+      // The same for a body-less request sent by node:http (src/proxy/node-upstream.ts).
       const bodyless = await request(`${proxy.url}/x`, { method: 'DELETE', headers: { 'content-length': '0' } });
       expect(bodyless.status).toBe(502);
       expect(JSON.parse(bodyless.text)).toMatchObject({ detail: 'The TLS handshake with the upstream service failed.' });

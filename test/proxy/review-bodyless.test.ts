@@ -6,7 +6,7 @@ import { startProxy } from '../helpers/faultline.js';
 import { closeServer, listenOn } from '../helpers/http.js';
 
 /*
- * The body-less path (node:http, bodyless-upstream.ts) against clients and upstreams that take
+ * The body-less path (node:http, node-upstream.ts) against clients and upstreams that take
  * their time, over real sockets: a client reading a large answer slowly is not the upstream being
  * late, so --upstream-timeout must not cut it (undici's body timeout does not count a paused body,
  * and neither does the HTTP/2 upstream).

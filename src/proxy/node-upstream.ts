@@ -1,27 +1,41 @@
 import http from 'node:http';
 import https from 'node:https';
+import type { Readable } from 'node:stream';
 import type { ProxyRequest } from './messages.js';
 
 /** The methods undici frames as "expects a payload" (undici/lib/dispatcher/client-h1.js, writeH1). */
 const PAYLOAD_METHODS = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
 
 /**
- * Would undici change the framing of this body-less HTTP/1.x request? It writes `content-length: 0`
- * on a PUT, POST, PATCH, QUERY, PROPFIND or PROPPATCH sent without one, and drops a client's
- * `Content-Length: 0` on any other method. Such requests go through {@link BodylessUpstream} instead.
+ * Must this HTTP/1.x request go through {@link NodeUpstream} to reach the upstream as sent? undici,
+ * the fast path, cannot carry it exactly when:
+ * - it has no body and undici would frame it differently: undici writes `content-length: 0` on a
+ *   PUT, POST, PATCH, QUERY, PROPFIND or PROPPATCH sent without one, and drops a client's
+ *   `Content-Length: 0` on any other method;
+ * - its body is chunked: it may end with trailers, which undici cannot send;
+ * - it asks `Expect: 100-continue` (`expectContinue`): undici refuses the field, and the upstream's
+ *   own `100 Continue`, or its refusal before the body, is what the client must see.
  */
-export function undiciReframes(req: ProxyRequest): boolean {
+export function needsNodeHttp(req: ProxyRequest, expectContinue: boolean): boolean {
   if (req.httpVersionMajor !== 1) return false;
+  if (expectContinue || req.headers['transfer-encoding'] !== undefined) return true;
   const hasLength = req.headers['content-length'] !== undefined;
   return PAYLOAD_METHODS.has(req.method ?? '') ? !hasLength : hasLength;
 }
 
-/** What the hot path hands a dispatcher: the request head; these requests have no body. */
-export interface BodylessRequest {
+/** What the hot path hands this client. */
+export interface NodeRequest {
   readonly path: string;
   readonly method: string;
-  /** Raw `[name, value, ...]` pairs, in the order and case to send. */
+  /**
+   * Raw `[name, value, ...]` pairs, in the order and case to send, with the client's own
+   * `Transfer-Encoding` and `Expect` where it sent them.
+   */
   readonly headers: string[];
+  /** The request body (request-body.ts), or null for none. */
+  readonly body: Readable | null;
+  /** The client's trailers, `[name, value, ...]`, read once the body has ended. */
+  readonly trailers: () => readonly string[];
 }
 
 /** The callbacks of undici's (legacy) dispatch handler that this client drives; UpstreamCall has them. */
@@ -31,17 +45,20 @@ export interface ResponseHandler {
   onData(chunk: Buffer): boolean;
   onComplete(trailers: string[] | null): void;
   onError(err: Error): void;
+  /** The upstream answered `100 Continue` to an `Expect: 100-continue` request. */
+  onContinue(): void;
 }
 
 /**
- * The upstream client for the few body-less requests undici would frame differently
- * ({@link undiciReframes}): node:http writes their head as given (the client's `Content-Length: 0`
- * where it sent one, in its place and case; no framing at all where it sent none), on its own
- * keep-alive connections. The response goes to the same dispatch handler as undici's
- * (UpstreamCall), through the same callbacks: connect, head, data with backpressure, trailers,
- * error. The idle timeout is the upstream timeout, as undici's headers and body timeouts.
+ * The upstream client for the requests undici cannot carry exactly ({@link needsNodeHttp}):
+ * node:http writes their head as given (the client's framing fields in their place and case, no
+ * framing at all where it sent none), streams a chunked body chunk by chunk with the client's
+ * trailers at its end, and reports the upstream's `100 Continue`; on its own keep-alive
+ * connections. The response goes to the same dispatch handler as undici's (UpstreamCall), through
+ * the same callbacks: connect, head, data with backpressure, trailers, error. The idle timeout is
+ * the upstream timeout, as undici's headers and body timeouts.
  */
-export class BodylessUpstream {
+export class NodeUpstream {
   private readonly url: URL;
   private readonly agent: http.Agent;
   private readonly timeoutMs: number;
@@ -56,7 +73,7 @@ export class BodylessUpstream {
         : new http.Agent(agentOptions);
   }
 
-  dispatch(request: BodylessRequest, handler: ResponseHandler): void {
+  dispatch(request: NodeRequest, handler: ResponseHandler): void {
     try {
       this.send(request, handler);
     } catch (err) {
@@ -65,10 +82,10 @@ export class BodylessUpstream {
     }
   }
 
-  private send(request: BodylessRequest, handler: ResponseHandler): void {
+  private send(request: NodeRequest, handler: ResponseHandler): void {
     const url = this.url;
     const send = url.protocol === 'https:' ? https.request : http.request;
-    const keepsLength = hasLength(request.headers);
+    const framed = request.body !== null || hasLength(request.headers);
     const req = send({
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port === '' ? undefined : Number(url.port),
@@ -76,10 +93,10 @@ export class BodylessUpstream {
       path: request.path,
       agent: this.agent,
       setHost: false,
-      // The client's `Content-Length: 0`: the raw pairs are written as they are, in order.
-      ...(keepsLength ? { headers: request.headers } : {}),
+      // Framing fields as the client sent them: the raw pairs are written as they are, in order.
+      ...(framed ? { headers: request.headers } : {}),
     });
-    if (!keepsLength) {
+    if (!framed) {
       // None from the client: none is written, and no chunked framing either (the one way to ask
       // node:http for that is to remove both; repeated names are then written together).
       for (let i = 0; i < request.headers.length; i += 2)
@@ -103,6 +120,7 @@ export class BodylessUpstream {
       });
     }
     req.on('error', fail);
+    req.on('continue', () => handler.onContinue());
     req.on('response', (res: http.IncomingMessage) => {
       headSeen = true;
       // Waiting for the client (backpressure, a held head) is not the upstream being late.
@@ -124,16 +142,50 @@ export class BodylessUpstream {
       res.on('end', () => {
         if (failed) return;
         handler.onComplete(res.rawTrailers.length > 0 ? res.rawTrailers : null);
+        // Answered before the whole body went up (a refusal before `100 Continue`, an early error):
+        // this connection is mid-request, so it is closed rather than reused.
+        if (!req.writableEnded) req.destroy();
       });
       const raw = res.rawHeaders.map((v) => Buffer.from(v, 'latin1'));
       if (!handler.onHeaders(res.statusCode ?? 502, raw, resume, res.statusMessage ?? '')) pause();
     });
-    req.end();
+    if (request.body === null) req.end();
+    else streamBody(request.body, req, request.trailers);
   }
 
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** The body up, with backpressure both ways, then the client's trailers (chunked bodies only). */
+function streamBody(body: Readable, req: http.ClientRequest, trailers: () => readonly string[]): void {
+  const onDrain = (): void => {
+    body.resume();
+  };
+  req.on('drain', onDrain);
+  body.on('data', (chunk: Buffer) => {
+    if (req.destroyed) return;
+    if (!req.write(chunk)) body.pause();
+  });
+  body.on('end', () => {
+    req.off('drain', onDrain);
+    if (req.destroyed) return;
+    const pairs = trailers();
+    try {
+      if (pairs.length > 0) {
+        const fields: [string, string][] = [];
+        for (let i = 0; i < pairs.length; i += 2) fields.push([pairs[i] as string, pairs[i + 1] as string]);
+        req.addTrailers(fields);
+      }
+      req.end();
+    } catch (err) {
+      // A trailer node:http refuses to write (it checks names and values again): an upstream failure.
+      req.destroy(err as Error);
+    }
+  });
+  // The client left mid-upload, or the body was abandoned: the upstream request goes with it.
+  body.on('error', (err: Error) => req.destroy(err));
 }
 
 function hasLength(pairs: readonly string[]): boolean {
