@@ -17,7 +17,8 @@ export const USAGE = `usage: node bench/run.mjs [--quick] [--rounds N] [--durati
   --compare PATH    also run another faultline build (its dist/cli/main.js, or the checkout
                     holding it) as target faultline-b: an A/B of a change, side by side
   --faultline PATH  measure the faultline build in checkout PATH (default: this work tree)
-  --profiles LIST   measurements, comma-separated: ac-c50, wrk-c50, ac-c1, wrk-c1, ac-c50-64k
+  --profiles LIST   measurements, comma-separated: ac-c50, wrk-c50, ac-c1, wrk-c1, ac-c50-64k,
+                    wrk-c50-64k
   --out FILE        where to write results (default: bench/results/latest.json for a full run,
                     bench/results/quick.json.tmp otherwise)`;
 

@@ -36,7 +36,9 @@ export function markdown(result) {
         'CPU µs/req',
         'CPU vs floor',
         'core busy',
-        'req/s 64 KiB',
+        'req/s 64 KiB (autocannon)',
+        'req/s 64 KiB (wrk)',
+        '64 KiB vs floor (wrk)',
         'peak RSS MiB',
       ],
       live.map(({ key, label }) => {
@@ -52,6 +54,8 @@ export function markdown(result) {
           range(s.cpuVsFloor),
           s.c50.busy == null ? '—' : `${Math.round(s.c50.busy * 100)}%`,
           n0(s.c50big.rps),
+          n0(s.c50bigWrk.rps),
+          range(s.vsFloor.bigWrk),
           n1(s.peakRssMiB),
         ];
       }),

@@ -32,7 +32,13 @@ export function summarize(raw, targets, peakRss) {
       c1: { rps: s('ac-c1', 'rps'), meanUs: s('ac-c1', 'rps') === null ? null : 1e6 / s('ac-c1', 'rps') },
       c1wrk: { rps: s('wrk-c1', 'rps'), p50us: s('wrk-c1', 'p50us'), p90us: s('wrk-c1', 'p90us'), p99us: s('wrk-c1', 'p99us') },
       c50big: { rps: s('ac-c50-64k', 'rps'), cpuUsPerReq: s('ac-c50-64k', 'cpuUsPerReq') },
-      vsFloor: { autocannon: ratio('ac-c50', 'floor'), wrk: ratio('wrk-c50', 'floor'), big: ratio('ac-c50-64k', 'floor') },
+      c50bigWrk: { rps: s('wrk-c50-64k', 'rps'), cpuUsPerReq: s('wrk-c50-64k', 'cpuUsPerReq') },
+      vsFloor: {
+        autocannon: ratio('ac-c50', 'floor'),
+        wrk: ratio('wrk-c50', 'floor'),
+        big: ratio('ac-c50-64k', 'floor'),
+        bigWrk: ratio('wrk-c50-64k', 'floor'),
+      },
       cpuVsFloor: spread(
         paired(series(raw, t, 'ac-c50', 'cpuUsPerReq'), series(raw, 'floor', 'ac-c50', 'cpuUsPerReq'), (a, b) => a / b),
       ),
@@ -112,6 +118,13 @@ export function verdicts(summary, raw, streaming) {
         'autocannon 1e6/(req/s), no wrk here',
       );
   }
+  if (fl && fl.vsFloor.bigWrk.median !== null)
+    check(
+      '64 KiB responses ≥ 1.2 × floor (issue 16)',
+      fl.vsFloor.bigWrk.median,
+      fl.vsFloor.bigWrk.median >= 1.2,
+      'wrk @50 on /64k, median of per-round ratios',
+    );
   if (summary['faultline-507']) {
     const totals = statusTotals(raw, 'faultline-507');
     const all = Object.values(totals).reduce((a, b) => a + b, 0);

@@ -28,19 +28,13 @@ function connectionListed(connection: string | undefined): Set<string> | null {
 }
 
 /**
- * The client's fields that only node:http (node-upstream.ts) sends as received: `none` for undici
- * and HTTP/2, which frame the body themselves; `framing` keeps `Transfer-Encoding` and `Trailer`
- * in place (a chunked body and its trailers pass); `expect` keeps `Expect: 100-continue` as well.
- */
-export type KeptFields = 'none' | 'framing' | 'expect';
-
-/**
  * Outgoing request headers for the upstream: the client's headers minus hop-by-hop fields, minus
  * `host` (replaced by the upstream's, like nginx's default) and the inbound `x-request-id` (replaced by
- * ours), minus `Expect` (faultline answers `100 Continue` itself when it forwards), but for the
- * fields `kept` names (a request node:http sends: its framing, and the upstream's own `100 Continue`), plus
+ * ours), minus `Expect` (on undici, faultline answers `100 Continue` itself when it forwards), plus
  * `X-Forwarded-For/-Proto/-Host`, `Via` and `x-request-id`. An HTTP/2 request's pseudo-headers are dropped
- * (its `:authority` arrives as `host`, see h2-server.ts). `skip` names one more header
+ * (its `:authority` arrives as `host`, see h2-server.ts). With `framing` (a request node-upstream.ts
+ * carries), the client's `Transfer-Encoding`, `Trailer` and `Expect` pass as sent, in their place:
+ * that client frames the body by them and relays the upstream's `100 Continue`. `skip` names one more header
  * (lower-case) to drop, e.g. the per-request fault header; the session header never goes upstream.
  *
  * For an upstream that may speak HTTP/2 (`http2`), `TE: trailers` passes as `te: trailers` (the
@@ -55,7 +49,7 @@ export function upstreamRequestHeaders(
   requestId: string,
   skip: string | null,
   http2: boolean,
-  kept: KeptFields,
+  framing: boolean,
 ): string[] {
   const raw = req.rawHeaders;
   const listed = connectionListed(req.headers.connection);
@@ -70,6 +64,10 @@ export function upstreamRequestHeaders(
     // HTTP/2 pseudo-headers (`:method`, `:path`, `:authority`...) are the request line, not fields.
     if (name.charCodeAt(0) === 58 /* ':' */) continue;
     const lower = name.toLowerCase();
+    if (framing && (lower === 'transfer-encoding' || lower === 'trailer' || lower === 'expect')) {
+      out.push(name, value);
+      continue;
+    }
     if (
       HOP_BY_HOP.test(name) ||
       lower === 'host' ||
@@ -80,7 +78,6 @@ export function upstreamRequestHeaders(
       (http2 && lower === 'http2-settings')
     ) {
       if (http2 && lower === 'te' && TE_TRAILERS.test(value)) out.push('te', 'trailers');
-      else if (kept !== 'none' && keptField(lower, kept) && (listed === null || !listed.has(lower))) out.push(name, value);
       continue;
     }
     if (listed !== null && listed.has(lower)) continue;
@@ -119,11 +116,6 @@ export function upstreamRequestHeaders(
     requestId,
   );
   return out;
-}
-
-/** A field node:http sends as the client did: its body's framing, the trailers it announces, its expectation. */
-function keptField(lower: string, kept: KeptFields): boolean {
-  return lower === 'transfer-encoding' || lower === 'trailer' || (lower === 'expect' && kept === 'expect');
 }
 
 const VIA = '1.1 faultline';

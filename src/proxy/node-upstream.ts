@@ -7,60 +7,56 @@ import type { ProxyRequest } from './messages.js';
 const PAYLOAD_METHODS = new Set(['PUT', 'POST', 'PATCH', 'QUERY', 'PROPFIND', 'PROPPATCH']);
 
 /**
- * Does this HTTP/1.x request need node:http ({@link NodeUpstream}) to reach the upstream as sent?
- *
- * - a body-less request undici would frame differently: it writes `content-length: 0` on a PUT,
- *   POST, PATCH, QUERY, PROPFIND or PROPPATCH sent without one, and drops a client's
+ * Must this HTTP/1.x request go through {@link NodeUpstream} to reach the upstream as sent? undici,
+ * the fast path, cannot carry it exactly when:
+ * - it has no body and undici would frame it differently: undici writes `content-length: 0` on a
+ *   PUT, POST, PATCH, QUERY, PROPFIND or PROPPATCH sent without one, and drops a client's
  *   `Content-Length: 0` on any other method;
- * - on an HTTP/1.1 upstream (`http1Upstream`), a chunked request (undici cannot send request
- *   trailers) and one with `Expect: 100-continue` (`expectContinue`; undici refuses the field).
- *
- * Everything else (Content-Length bodies, the usual body-less requests) stays on undici.
+ * - its body is chunked: it may end with trailers, which undici cannot send;
+ * - it asks `Expect: 100-continue` (`expectContinue`): undici refuses the field, and the upstream's
+ *   own `100 Continue`, or its refusal before the body, is what the client must see.
  */
-export function needsNodeHttp(req: ProxyRequest, expectContinue: boolean, http1Upstream: boolean): boolean {
+export function needsNodeHttp(req: ProxyRequest, expectContinue: boolean): boolean {
   if (req.httpVersionMajor !== 1) return false;
-  const chunked = req.headers['transfer-encoding'] !== undefined;
-  if (http1Upstream && (expectContinue || chunked)) return true;
-  if (chunked) return false;
-  const length = req.headers['content-length'];
-  return PAYLOAD_METHODS.has(req.method ?? '') ? length === undefined : length === '0';
+  if (expectContinue || req.headers['transfer-encoding'] !== undefined) return true;
+  const hasLength = req.headers['content-length'] !== undefined;
+  return PAYLOAD_METHODS.has(req.method ?? '') ? !hasLength : hasLength;
 }
 
 /** What the hot path hands this client. */
 export interface NodeRequest {
   readonly path: string;
   readonly method: string;
-  /** Raw `[name, value, ...]` pairs, in the order and case to send (framing fields included). */
+  /**
+   * Raw `[name, value, ...]` pairs, in the order and case to send, with the client's own
+   * `Transfer-Encoding` and `Expect` where it sent them.
+   */
   readonly headers: string[];
   /** The request body (request-body.ts), or null for none. */
   readonly body: Readable | null;
-  /** The client's request: its raw trailers are read once the body has ended. */
-  readonly client: { readonly rawTrailers: string[] };
+  /** The client's trailers, `[name, value, ...]`, read once the body has ended. */
+  readonly trailers: () => readonly string[];
 }
 
-/** The callbacks of undici's (legacy) dispatch handler that this client drives, plus the upstream's `100 Continue`. */
+/** The callbacks of undici's (legacy) dispatch handler that this client drives; UpstreamCall has them. */
 export interface ResponseHandler {
   onConnect(abort: (reason?: Error) => void): void;
-  onContinue(): void;
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void, statusText: string): boolean;
   onData(chunk: Buffer): boolean;
   onComplete(trailers: string[] | null): void;
   onError(err: Error): void;
+  /** The upstream answered `100 Continue` to an `Expect: 100-continue` request. */
+  onContinue(): void;
 }
 
 /**
- * The upstream client for the HTTP/1.1 requests undici cannot send as received
- * ({@link needsNodeHttp}): node:http writes their head as given, on its own keep-alive
- * connections — the client's `Content-Length: 0` where it sent one, no framing at all where it
- * sent none, `Transfer-Encoding: chunked` in its place with the body chunked and the client's
- * trailers after it, `Expect: 100-continue` with the upstream's `100 Continue` reported
- * (onContinue). The response goes to the same dispatch handler as undici's (UpstreamCall), through
+ * The upstream client for the requests undici cannot carry exactly ({@link needsNodeHttp}):
+ * node:http writes their head as given (the client's framing fields in their place and case, no
+ * framing at all where it sent none), streams a chunked body chunk by chunk with the client's
+ * trailers at its end, and reports the upstream's `100 Continue`; on its own keep-alive
+ * connections. The response goes to the same dispatch handler as undici's (UpstreamCall), through
  * the same callbacks: connect, head, data with backpressure, trailers, error. The idle timeout is
  * the upstream timeout, as undici's headers and body timeouts.
- *
- * A response that ends before the request body was sent in full (an upstream refusing an
- * `Expect: 100-continue` upload with a final status, or answering early) leaves the connection in
- * an unknown state: it is closed, not reused.
  */
 export class NodeUpstream {
   private readonly url: URL;
@@ -89,8 +85,7 @@ export class NodeUpstream {
   private send(request: NodeRequest, handler: ResponseHandler): void {
     const url = this.url;
     const send = url.protocol === 'https:' ? https.request : http.request;
-    // Raw pairs are written as they are, in order; framing fields among them frame the body.
-    const asGiven = request.body !== null || hasFraming(request.headers);
+    const framed = request.body !== null || hasLength(request.headers);
     const req = send({
       host: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port === '' ? undefined : Number(url.port),
@@ -98,30 +93,25 @@ export class NodeUpstream {
       path: request.path,
       agent: this.agent,
       setHost: false,
-      ...(asGiven ? { headers: request.headers } : {}),
+      // Framing fields as the client sent them: the raw pairs are written as they are, in order.
+      ...(framed ? { headers: request.headers } : {}),
     });
-    if (!asGiven) {
-      // No framing from the client: none is written, and no chunked framing either (the one way to
-      // ask node:http for that is to remove both; repeated names are then written together).
+    if (!framed) {
+      // None from the client: none is written, and no chunked framing either (the one way to ask
+      // node:http for that is to remove both; repeated names are then written together).
       for (let i = 0; i < request.headers.length; i += 2)
         req.appendHeader(request.headers[i] as string, request.headers[i + 1] as string);
       req.removeHeader('content-length');
       req.removeHeader('transfer-encoding');
     }
     let headSeen = false;
-    /** Failed, or the response was read to its end: later errors are nobody's business. */
-    let settled = false;
+    let failed = false;
     const fail = (err: Error): void => {
-      if (settled) return;
-      settled = true;
+      if (failed) return;
+      failed = true;
       handler.onError(err);
     };
-    let response: http.IncomingMessage | null = null;
-    handler.onConnect((reason?: Error) => {
-      // A response read to its end (its 'end' may still be queued) has nothing left to abandon;
-      // destroying now would reach a socket already handed back to the agent.
-      if (response === null || !response.complete) req.destroy(reason ?? abortError());
-    });
+    handler.onConnect((reason?: Error) => req.destroy(reason ?? abortError()));
     const timeoutMs = this.timeoutMs;
     if (timeoutMs > 0) {
       req.setTimeout(timeoutMs);
@@ -130,12 +120,9 @@ export class NodeUpstream {
       });
     }
     req.on('error', fail);
-    req.on('continue', () => {
-      if (!settled && !headSeen) handler.onContinue();
-    });
+    req.on('continue', () => handler.onContinue());
     req.on('response', (res: http.IncomingMessage) => {
       headSeen = true;
-      response = res;
       // Waiting for the client (backpressure, a held head) is not the upstream being late.
       const pause = (): void => {
         if (timeoutMs > 0) req.setTimeout(0);
@@ -153,17 +140,17 @@ export class NodeUpstream {
         if (!handler.onData(chunk)) pause();
       });
       res.on('end', () => {
-        if (settled) return;
-        settled = true;
-        // The request body was not sent in full: the connection cannot carry another request.
-        if (!req.writableEnded) req.destroy();
+        if (failed) return;
         handler.onComplete(res.rawTrailers.length > 0 ? res.rawTrailers : null);
+        // Answered before the whole body went up (a refusal before `100 Continue`, an early error):
+        // this connection is mid-request, so it is closed rather than reused.
+        if (!req.writableEnded) req.destroy();
       });
       const raw = res.rawHeaders.map((v) => Buffer.from(v, 'latin1'));
       if (!handler.onHeaders(res.statusCode ?? 502, raw, resume, res.statusMessage ?? '')) pause();
     });
     if (request.body === null) req.end();
-    else streamBody(request.body, req, request.client);
+    else streamBody(request.body, req, request.trailers);
   }
 
   close(): void {
@@ -171,44 +158,38 @@ export class NodeUpstream {
   }
 }
 
-/**
- * The body into the upstream request with backpressure both ways, then the client's trailers (as
- * received, in order; written only on a chunked request) and the end. The head goes out at once:
- * an `Expect: 100-continue` upstream answers before any body byte.
- */
-function streamBody(body: Readable, req: http.ClientRequest, client: NodeRequest['client']): void {
-  req.flushHeaders();
-  let waiting = false;
-  const resume = (): void => {
-    waiting = false;
+/** The body up, with backpressure both ways, then the client's trailers (chunked bodies only). */
+function streamBody(body: Readable, req: http.ClientRequest, trailers: () => readonly string[]): void {
+  const onDrain = (): void => {
     body.resume();
   };
+  req.on('drain', onDrain);
   body.on('data', (chunk: Buffer) => {
-    if (req.destroyed || req.write(chunk) || waiting) return;
-    waiting = true;
-    body.pause();
-    req.once('drain', resume);
+    if (req.destroyed) return;
+    if (!req.write(chunk)) body.pause();
   });
   body.on('end', () => {
+    req.off('drain', onDrain);
     if (req.destroyed) return;
-    const raw = client.rawTrailers;
-    if (raw.length > 0) {
-      const pairs: [string, string][] = [];
-      for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i] as string, raw[i + 1] as string]);
-      req.addTrailers(pairs);
+    const pairs = trailers();
+    try {
+      if (pairs.length > 0) {
+        const fields: [string, string][] = [];
+        for (let i = 0; i < pairs.length; i += 2) fields.push([pairs[i] as string, pairs[i + 1] as string]);
+        req.addTrailers(fields);
+      }
+      req.end();
+    } catch (err) {
+      // A trailer node:http refuses to write (it checks names and values again): an upstream failure.
+      req.destroy(err as Error);
     }
-    req.end();
   });
-  // The client left mid-upload (request-body.ts destroys the body): the upstream request goes too.
-  body.on('error', () => req.destroy(abortError()));
+  // The client left mid-upload, or the body was abandoned: the upstream request goes with it.
+  body.on('error', (err: Error) => req.destroy(err));
 }
 
-/** The client sent `Content-Length` or `Transfer-Encoding`: its head is written as given. */
-function hasFraming(pairs: readonly string[]): boolean {
-  for (let i = 0; i < pairs.length; i += 2) {
-    const lower = (pairs[i] as string).toLowerCase();
-    if (lower === 'content-length' || lower === 'transfer-encoding') return true;
-  }
+function hasLength(pairs: readonly string[]): boolean {
+  for (let i = 0; i < pairs.length; i += 2) if ((pairs[i] as string).toLowerCase() === 'content-length') return true;
   return false;
 }
 

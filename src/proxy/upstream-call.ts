@@ -7,10 +7,11 @@ import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
 import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
+import type { ProxyResponse } from './messages.js';
 import { hasBody } from './framing.js';
 import { writeH2Head } from './h2-head.js';
-import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders, type KeptFields } from './headers.js';
-import { needsNodeHttp, type NodeUpstream, type ResponseHandler } from './node-upstream.js';
+import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
+import { needsNodeHttp } from './node-upstream.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
 
@@ -30,24 +31,24 @@ export interface Forwarding {
  * the way back: hold or replace the response head, cut or reset after N body bytes, pace the body.
  *
  * Framing passes as received: a request without a body is dispatched without one (no framing
- * added), a Content-Length body keeps its length, a chunked body stays chunked; the response keeps
- * its Content-Length or is chunked, and its trailers are relayed. The HTTP/1.1 requests undici
- * cannot send as received go through node:http instead (node-upstream.ts, same callbacks): the
- * few body-less ones it would reframe, chunked ones (their trailers), and `Expect: 100-continue`
- * ones, whose `100 Continue` is then the upstream's: relayed when it comes; a final status instead
- * is relayed with `Connection: close` (the client's body was never read).
+ * added), a Content-Length body keeps its length, a chunked body stays chunked with its
+ * trailers, `Expect: 100-continue` goes to the upstream and its `100 Continue` comes back (the
+ * requests undici cannot carry so go through node-upstream.ts); the response keeps its
+ * Content-Length or is chunked, and its trailers are relayed.
  *
  * Failures follow the headers-sent rule: before our response head, a coded problem+json (502/504);
  * after it, the client connection is destroyed. A client that leaves aborts the upstream request
  * once; an idle keep-alive socket the upstream closed under us is retried once, only for a
  * body-less GET/HEAD/OPTIONS whose client still waits and which got no response yet.
  */
-export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler {
+export class UpstreamCall implements Dispatcher.DispatchHandler {
   private readonly ctx: ProxyContext;
   private readonly ex: Exchange;
   private readonly plan: Plan;
   private readonly forwarding: Forwarding;
   private body: RequestBody | null = null;
+  /** The request goes through node-upstream.ts, not undici (set at start). */
+  private viaNode = false;
   private abortUpstream: (() => void) | null = null;
   private resumeUpstream: (() => void) | null = null;
   /** We gave up on the upstream request on purpose: its errors are ours, not the upstream's. */
@@ -62,10 +63,6 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
   /** The response to the client is over (cut, or ended): nothing more is written. */
   private closed = false;
   private retried = false;
-  /** Which client fields go upstream; anything but `none`: the request goes through node:http. */
-  private kept: KeptFields = 'none';
-  /** The upstream answered an `Expect: 100-continue` request with a final status before its body. */
-  private expectRefused = false;
   private waitingDrain = false;
   private pacing = false;
   private pendingTrailers: readonly (Buffer | string)[] | null = null;
@@ -88,10 +85,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
     const ex = this.ex;
     ex.upstreamStartHr = performance.now();
     const req = ex.req;
-    const upstream = this.ctx.upstream;
-    if (upstream.node !== null && needsNodeHttp(req, ex.expectContinue, upstream.http2 === 'off'))
-      this.kept = ex.expectContinue ? 'expect' : 'framing';
-    else if (ex.expectContinue) {
+    this.viaNode = this.ctx.upstream.node !== null && needsNodeHttp(req, ex.expectContinue);
+    // undici does not send `Expect`: the client gets its `100 Continue` from us.
+    if (ex.expectContinue && !this.viaNode) {
       ex.expectContinue = false;
       ex.res.writeContinue();
     }
@@ -112,17 +108,18 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
       ex.id,
       this.forwarding.skipHeader,
       upstream.http2 !== 'off',
-      this.kept,
+      this.viaNode,
     );
-    if (this.kept !== 'none')
-      (upstream.node as NodeUpstream).dispatch({ path, method: ex.method, headers, body: this.body, client: ex.req }, this);
-    else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
+    if (this.viaNode && upstream.node !== null) {
+      const req = ex.req;
+      upstream.node.dispatch({ path, method: ex.method, headers, body: this.body, trailers: () => req.rawTrailers }, this);
+    } else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
   }
 
-  /** The upstream's `100 Continue` to an `Expect: 100-continue` request (node:http): relayed, once. */
+  /** The upstream's `100 Continue` (node-upstream.ts): the client may send its body now. */
   onContinue(): void {
     const ex = this.ex;
-    if (!ex.expectContinue || ex.done || this.abandoned || ex.res.headersSent) return;
+    if (!ex.expectContinue || ex.done || ex.res.headersSent) return;
     ex.expectContinue = false;
     ex.res.writeContinue();
   }
@@ -141,12 +138,6 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
     if (ex.done) {
       this.abandon();
       return false;
-    }
-    if (ex.expectContinue && this.kept === 'expect' && !ex.req.readableEnded) {
-      // A final status instead of `100 Continue`: the upstream does not want the body. None more
-      // goes up, and the client's connection closes after the response (its body may still come).
-      this.expectRefused = true;
-      this.body?.detach();
     }
     this.forwarding.meter?.head(statusCode);
     const plan = this.plan;
@@ -173,7 +164,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
   private relayHead(statusCode: number, statusText: string, rawHeaders: Buffer[]): void {
     const ex = this.ex;
     const headers = clientResponseHeaders(rawHeaders, ex.id, ex.marker, this.ctx.upstream.locationBase, ex.req);
-    if (this.expectRefused) headers.push('Connection', 'close');
+    // The upstream answered an `Expect: 100-continue` request without `100 Continue`: the client
+    // holds its body back (RFC 9110 §10.1.1), so this connection cannot carry another request.
+    if (ex.expectContinue && ex.wire.connectionHeaders) headers.push('Connection', 'close');
     // HTTP/2 has no reason phrase (RFC 9113 §8.3.2).
     if (ex.wire.protocol === 'h2') writeH2Head(ex.res, statusCode, headers);
     else ex.res.writeHead(statusCode, statusText, headers);
@@ -181,7 +174,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.discard) return true;
+    // undici hands over empty chunks at read boundaries: each would be an empty write(2).
+    if (this.discard || chunk.length === 0) return true;
     if (this.closed || this.ex.done) return false;
     const shape = this.plan.response;
     if (shape === null) return this.write(chunk);
@@ -209,12 +203,6 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
 
   onComplete(trailers: string[] | null): void {
     this.complete = true;
-    if (this.kept !== 'none' && this.body !== null && !this.ex.req.readableEnded) {
-      // The upstream answered before the whole body went up (node:http closed that connection):
-      // the rest is the client connection's business (read and dropped by Node, or closed).
-      this.body.detach();
-      this.ex.req.resume();
-    }
     if (this.discard || this.closed) return;
     if (this.pacing) this.pendingTrailers = trailers ?? [];
     else this.endResponse(trailers ?? []);
@@ -224,6 +212,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
     this.closed = true;
     const res = this.ex.res;
     if (trailers.length > 0) res.addTrailers(clientTrailers(trailers, this.ex.wire.protocol === 'h2'));
+    else if (this.ex.wire.protocol !== 'h2') flushCorked(res);
     res.end();
   }
 
@@ -308,6 +297,17 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, ResponseHandler
     if (!this.complete && !(this.discard && this.ex.answered)) this.abandon();
     this.forwarding.meter?.end(this.overran);
   }
+}
+
+/**
+ * Send the body bytes Node's HTTP/1.1 response holds back (it corks the socket on every write until
+ * the next tick) before `end()`: otherwise `end()` adds an empty string to them and they go out in a
+ * writev(2) of buffers and strings, Node's slow path, where a write(2) of the last chunk is enough
+ * and `end()` writes nothing. The uncork Node has queued finds the socket uncorked and does nothing.
+ */
+function flushCorked(res: ProxyResponse): void {
+  const socket = res.socket;
+  if (socket !== null && socket.writableCorked === 1) socket.uncork();
 }
 
 const FAILURE_CODES: Record<UpstreamFailure, ErrorCode> = {

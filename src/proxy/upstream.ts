@@ -1,8 +1,9 @@
+import type { Pool } from 'undici';
 import PoolClass from 'undici/lib/dispatcher/pool.js';
 import type { UpstreamHttp2 } from '../config/settings.js';
-import { NodeUpstream } from './node-upstream.js';
 import { H2Upstream, type UpstreamDispatcher } from './h2-upstream.js';
 import { locationBase, type LocationBase } from './location.js';
+import { NodeUpstream } from './node-upstream.js';
 
 /** The one service behind the proxy, resolved once at start-up, with its connection pool. */
 export interface Upstream {
@@ -13,9 +14,9 @@ export interface Upstream {
   /** Keep-alive connections to the upstream: undici's Pool for HTTP/1.1, HTTP/2 sessions (h2-upstream.ts). */
   readonly pool: UpstreamDispatcher;
   /**
-   * The HTTP/1.1 requests undici cannot send as received go through node:http (node-upstream.ts):
-   * body-less ones undici would frame differently, and (with `http2: 'off'`) chunked ones and
-   * `Expect: 100-continue` ones. Null for an h2c upstream, where framing is the stream's.
+   * The HTTP/1.1 requests undici cannot carry exactly (a body-less one it would frame differently,
+   * a chunked body with its trailers, `Expect: 100-continue`) go through node:http
+   * (node-upstream.ts); null for an h2c upstream, where framing is the stream's.
    */
   readonly node: NodeUpstream | null;
   /** The `Host` header sent upstream (like nginx's default `$proxy_host`); `:authority` over HTTP/2. */
@@ -28,6 +29,9 @@ export interface Upstream {
 }
 
 const KEEP_ALIVE_MS = 4_000;
+
+/** Passed on to net.connect (undici's types do not list the stream option). */
+const PLAIN_SOCKET = { highWaterMark: 128 * 1024 } as Pool.Options['connect'];
 
 export function createUpstream(url: URL, options: { timeoutMs: number; insecure: boolean; http2: UpstreamHttp2 }): Upstream {
   const http1 = options.http2 === 'h2c' ? null : http1Pool(url, options);
@@ -67,6 +71,9 @@ function http1Pool(url: URL, options: { timeoutMs: number; insecure: boolean }):
     // A connection (TCP and TLS handshake) that does not open within the upstream timeout (undici's
     // default is 10 s, whatever --upstream-timeout says): 502.
     connectTimeout: options.timeoutMs > 0 ? Math.min(options.timeoutMs, 10_000) : 10_000,
-    connect: url.protocol === 'https:' ? { rejectUnauthorized: !options.insecure } : {},
+    // A plain socket's read buffer holds two 64 KiB reads before it stops reading: at undici's 64 KiB
+    // a 64 KiB response body stopped and restarted reading (two epoll_ctl calls) on every request.
+    // TLS sockets keep undici's 16 KiB (a TLS record is at most that).
+    connect: url.protocol === 'https:' ? { rejectUnauthorized: !options.insecure } : PLAIN_SOCKET,
   });
 }
