@@ -111,7 +111,20 @@ export class NodeUpstream {
       failed = true;
       handler.onError(err);
     };
-    handler.onConnect((reason?: Error) => req.destroy(reason ?? abortError()));
+    let response: http.IncomingMessage | null = null;
+    /** The handler gave up on a response that had already arrived whole: it is read out, unseen. */
+    let dropped = false;
+    handler.onConnect((reason?: Error) => {
+      if (response !== null && response.complete) {
+        // Nothing left to abandon (a cut on the last bytes of a small response): destroying now
+        // would fail the socket Node hands back to the agent as the response ends, an 'error'
+        // nobody listens to (a crash). It ends unseen instead, and its connection is reused.
+        dropped = true;
+        response.resume();
+        return;
+      }
+      req.destroy(reason ?? abortError());
+    });
     const timeoutMs = this.timeoutMs;
     if (timeoutMs > 0) {
       req.setTimeout(timeoutMs);
@@ -123,8 +136,11 @@ export class NodeUpstream {
     req.on('continue', () => handler.onContinue());
     req.on('response', (res: http.IncomingMessage) => {
       headSeen = true;
+      response = res;
       // Waiting for the client (backpressure, a held head) is not the upstream being late.
       const pause = (): void => {
+        // Given up on after it arrived whole (the handler's abort): read out, never paused again.
+        if (dropped) return;
         if (timeoutMs > 0) req.setTimeout(0);
         res.pause();
       };
@@ -137,11 +153,11 @@ export class NodeUpstream {
         fail(Object.assign(new Error('The upstream closed the connection mid-body'), { code: 'ECONNRESET' })),
       );
       res.on('data', (chunk: Buffer) => {
-        if (!handler.onData(chunk)) pause();
+        if (!dropped && !handler.onData(chunk)) pause();
       });
       res.on('end', () => {
         if (failed) return;
-        handler.onComplete(res.rawTrailers.length > 0 ? res.rawTrailers : null);
+        if (!dropped) handler.onComplete(res.rawTrailers.length > 0 ? res.rawTrailers : null);
         // Answered before the whole body went up (a refusal before `100 Continue`, an early error):
         // this connection is mid-request, so it is closed rather than reused.
         if (!req.writableEnded) req.destroy();
