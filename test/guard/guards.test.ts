@@ -112,7 +112,7 @@ rules:
     // No traffic at all: the timer resumes it once the failures left the 2 s window and 300 ms passed quietly.
     const healed = Date.now();
     let state = 'tripped';
-    for (let i = 0; i < 100 && state === 'tripped'; i++) {
+    for (let i = 0; i < 200 && state === 'tripped'; i++) {
       await sleep(50);
       state = (await guardState(proxy, 'upstream-healthy')).state as string;
     }
