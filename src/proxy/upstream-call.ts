@@ -1,11 +1,9 @@
 import type { Dispatcher } from 'undici';
-import type { ErrorCode } from '../errors.js';
 import { cutCounter, type CutCounter } from '../faults/cut-counter.js';
 import type { Ending, Plan } from '../faults/plan.js';
 import { problemFor } from '../http/problem.js';
 import { sendAnswer, sendOwnProblem } from './answer.js';
 import type { Overrun, ProxyContext, QuotaMeter } from './context.js';
-import type { UpstreamFailure } from './events.js';
 import type { Exchange } from './exchange.js';
 import type { ProxyResponse } from './messages.js';
 import { hasBody } from './framing.js';
@@ -14,6 +12,7 @@ import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from '.
 import { needsNodeHttp } from './node-upstream.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
+import { classifyUpstreamError, FAILURE_CODES, FAILURE_DETAIL } from './upstream-failure.js';
 
 /** What forwarding needs besides the plan. */
 export interface Forwarding {
@@ -308,37 +307,4 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 function flushCorked(res: ProxyResponse): void {
   const socket = res.socket;
   if (socket !== null && socket.writableCorked === 1) socket.uncork();
-}
-
-const FAILURE_CODES: Record<UpstreamFailure, ErrorCode> = {
-  unreachable: 'FAULTLINE_UPSTREAM_UNREACHABLE',
-  timeout: 'FAULTLINE_UPSTREAM_TIMEOUT',
-  reset: 'FAULTLINE_UPSTREAM_RESET',
-  tls: 'FAULTLINE_UPSTREAM_UNREACHABLE',
-  protocol: 'FAULTLINE_UPSTREAM_UNREACHABLE',
-};
-
-const FAILURE_DETAIL: Record<UpstreamFailure, string> = {
-  unreachable: 'The upstream service could not be reached.',
-  timeout: 'The upstream service did not answer in time.',
-  reset: 'The upstream service closed the connection before answering.',
-  tls: 'The TLS handshake with the upstream service failed.',
-  protocol: 'The upstream service sent an invalid HTTP response.',
-};
-
-/** Map an error from undici (or the socket under it) to a bounded reason. */
-function classifyUpstreamError(err: NodeJS.ErrnoException): UpstreamFailure {
-  const code = err.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ESOCKETTIMEDOUT') return 'timeout';
-  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE' || code === 'ECONNABORTED') return 'reset';
-  if (
-    code.startsWith('HPE_') ||
-    code.startsWith('ERR_HTTP2_') ||
-    code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' ||
-    code === 'UND_ERR_INVALID_ARG'
-  )
-    return 'protocol';
-  if (code.startsWith('ERR_TLS') || code.startsWith('ERR_SSL') || code.includes('CERT') || code === 'DEPTH_ZERO_SELF_SIGNED_CERT')
-    return 'tls';
-  return 'unreachable';
 }
