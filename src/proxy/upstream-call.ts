@@ -9,7 +9,7 @@ import type { ProxyResponse } from './messages.js';
 import { hasBody } from './framing.js';
 import { writeH2Head } from './h2-head.js';
 import { clientResponseHeaders, clientTrailers, upstreamRequestHeaders } from './headers.js';
-import { needsNodeHttp } from './node-upstream.js';
+import { needsNodeHttp, type NodeUpstream } from './node-upstream.js';
 import { Pacer } from './pacer.js';
 import { RequestBody } from './request-body.js';
 import { classifyUpstreamError, FAILURE_CODES, FAILURE_DETAIL } from './upstream-failure.js';
@@ -46,8 +46,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private readonly plan: Plan;
   private readonly forwarding: Forwarding;
   private body: RequestBody | null = null;
-  /** The request goes through node-upstream.ts, not undici (set at start). */
-  private viaNode = false;
+  /** node-upstream.ts when this request needs it (set at start), else null: undici carries it. */
+  private node: NodeUpstream | null = null;
   private abortUpstream: (() => void) | null = null;
   private resumeUpstream: (() => void) | null = null;
   /** We gave up on the upstream request on purpose: its errors are ours, not the upstream's. */
@@ -84,9 +84,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const ex = this.ex;
     ex.upstreamStartHr = performance.now();
     const req = ex.req;
-    this.viaNode = this.ctx.upstream.node !== null && needsNodeHttp(req, ex.expectContinue);
+    const node = this.ctx.upstream.node;
+    this.node = node !== null && needsNodeHttp(req, ex.expectContinue) ? node : null;
     // undici does not send `Expect`: the client gets its `100 Continue` from us.
-    if (ex.expectContinue && !this.viaNode) {
+    if (ex.expectContinue && this.node === null) {
       ex.expectContinue = false;
       ex.res.writeContinue();
     }
@@ -107,11 +108,11 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       ex.id,
       this.forwarding.skipHeader,
       upstream.http2 !== 'off',
-      this.viaNode,
+      this.node !== null,
     );
-    if (this.viaNode && upstream.node !== null) {
+    if (this.node !== null) {
       const req = ex.req;
-      upstream.node.dispatch({ path, method: ex.method, headers, body: this.body, trailers: () => req.rawTrailers }, this);
+      this.node.dispatch({ path, method: ex.method, headers, body: this.body, trailers: () => req.rawTrailers }, this);
     } else upstream.pool.dispatch({ path, method: ex.method, headers, body: this.body }, this);
   }
 
